@@ -1,0 +1,1 @@
+"""Daily Papers Archive: fetch Hugging Face's daily papers into content/, build the site from it."""

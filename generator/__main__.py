@@ -1,0 +1,151 @@
+"""Command line: python -m generator <command> [--help]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from .errors import ArchiveError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "content"
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import recorded API responses."""
+    from .importer import import_dir
+
+    summary = import_dir(args.directory, args.content, fetched=args.fetched)
+    for line in summary.lines():
+        print(line)
+    return 1 if summary.failed else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every content file."""
+    from .validate import validate
+
+    problems = validate(args.content)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("content is valid", file=sys.stderr)
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Write a synthetic archive."""
+    from .content import day_paths
+    from .sample import make_sample
+
+    if day_paths(args.content):
+        raise ArchiveError(
+            f"{args.content} already holds day files; sample writes into an empty folder"
+        )
+    days = make_sample(args.content, args.papers, seed=args.seed)
+    print(f"wrote {days} days, {args.papers} papers into {args.content}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the site."""
+    from .build import build_site
+
+    if build_site(args.content, args.site_dir, args.build_dir, args.config):
+        print(f"note: {args.content} holds no papers: built from generated sample data")
+    print(f"site built in {args.site_dir}")
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser, one sub-command per pipeline step."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    common.add_argument(
+        "--content",
+        type=Path,
+        default=DEFAULT_CONTENT,
+        help="content folder (default: %(default)s)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Daily Papers Archive: keep content/ up to date and build the site from it.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
+
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, parents=[common])
+        sub.set_defaults(func=func)
+        return sub
+
+    sub = add("import", cmd_import, "import recorded API responses (YYYY-MM-DD.json) into content")
+    sub.add_argument("directory", type=Path, help="folder of YYYY-MM-DD.json response files")
+    sub.add_argument("--fetched", type=_date, help="UTC date the responses were recorded, if known")
+
+    add("validate", cmd_validate, "check every day and correction file; exit 1 on any problem")
+
+    sub = add(
+        "sample", cmd_sample, "write a deterministic synthetic archive for demos and benchmarks"
+    )
+    sub.add_argument(
+        "--papers", type=int, default=2000, help="number of papers (default: %(default)s)"
+    )
+    sub.add_argument(
+        "--seed", type=int, default=20240101, help="random seed (default: %(default)s)"
+    )
+
+    sub = add("build", cmd_build, "generate pages from content and build the site with MkDocs")
+    sub.add_argument(
+        "--site-dir", type=Path, default=ROOT / "site", help="output (default: %(default)s)"
+    )
+    sub.add_argument(
+        "--build-dir",
+        type=Path,
+        default=ROOT / "build",
+        help="scratch folder for generated Markdown",
+    )
+    sub.add_argument(
+        "--config", type=Path, default=ROOT / "mkdocs.yml", help="MkDocs configuration"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; ArchiveErrors become one line on stderr and exit status 1."""
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ArchiveError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line, unless the user asks for the traceback
+        if args.debug:
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

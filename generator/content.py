@@ -1,0 +1,144 @@
+"""content/: where day files live, how they are read, merged with new responses and written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .errors import ContentError
+from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
+
+DAY_SCHEMA_HEADER = (
+    "# yaml-language-server: $schema=../../../../generator/schemas/day.schema.json\n"
+)
+DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
+
+
+def day_path(content: Path, day: date) -> Path:
+    """content/papers/YYYY/MM/YYYY-MM-DD.yaml"""
+    return content / "papers" / f"{day:%Y}" / f"{day:%m}" / f"{day.isoformat()}.yaml"
+
+
+def day_paths(content: Path) -> list[Path]:
+    """Every day file under content/papers, oldest first."""
+    papers = content / "papers"
+    if not papers.is_dir():
+        return []
+    return sorted(
+        (path for path in papers.glob("*/*/*.yaml") if DAY_FILE.match(path.name)),
+        key=lambda path: path.name,
+    )
+
+
+def dump_day(day: Day) -> str:
+    """The exact text of a day file: same day, same bytes."""
+    data: dict[str, Any] = {"date": day.date.isoformat(), "status": day.status}
+    if day.fetched:
+        data["fetched"] = day.fetched.isoformat()
+    data["papers"] = [order_paper(paper) for paper in day.papers]
+    return yamlfile.dump(data, header=DAY_SCHEMA_HEADER)
+
+
+def day_from_data(data: Any, source: str) -> Day:
+    """Build a Day from a loaded file; problems name the file (run `validate` for all of them)."""
+    if not isinstance(data, dict):
+        raise ContentError(f"{source}: expected a mapping with date and papers")
+    try:
+        day = date.fromisoformat(str(data.get("date")))
+        fetched = date.fromisoformat(str(data["fetched"])) if data.get("fetched") else None
+    except ValueError as exc:
+        raise ContentError(f"{source}: bad date: {exc}") from exc
+    papers = data.get("papers") or []
+    if not isinstance(papers, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("id"), str) for p in papers
+    ):
+        raise ContentError(f"{source}: 'papers' must be a list of papers with an id")
+    return Day(date=day, papers=papers, fetched=fetched)
+
+
+def load_day(path: Path) -> Day:
+    """Read one day file."""
+    return day_from_data(yamlfile.read(path), str(path))
+
+
+def load_days(content: Path) -> list[Day]:
+    """Read every day file, oldest first."""
+    return [load_day(path) for path in day_paths(content)]
+
+
+def merge_paper(stored: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """Update a stored paper from a newer response without losing anything it had."""
+    merged = dict(stored)
+    for key in UPSTREAM_FIELDS:
+        if key in incoming:
+            merged[key] = incoming[key]
+    for key in COUNT_FIELDS:
+        if key in incoming:
+            merged[key] = max(stored.get(key, 0), incoming[key])
+    merged.pop("dropped", None)  # listed again
+    return order_paper(merged)
+
+
+def merge_papers(
+    stored: list[dict[str, Any]], incoming: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Merge a day's new response into its stored papers; nothing once listed is removed."""
+    by_id = {paper["id"]: paper for paper in stored}
+    incoming_ids = {paper["id"] for paper in incoming}
+    merged = [
+        merge_paper(by_id[paper["id"]], paper) if paper["id"] in by_id else order_paper(paper)
+        for paper in incoming
+    ]
+    merged += [
+        order_paper({**paper, "dropped": True})
+        for paper in stored
+        if paper["id"] not in incoming_ids
+    ]
+    # Hugging Face lists by upvotes, highest first; the sort is stable, so ties keep
+    # the response's order and papers upstream dropped follow those it still lists.
+    merged.sort(key=lambda paper: -paper.get("upvotes", 0))
+    return merged
+
+
+@dataclass
+class SaveResult:
+    """What saving one day did: state is 'new', 'changed' or 'unchanged'."""
+
+    day: Day
+    state: str
+    papers_added: int
+
+
+def save_day(
+    content: Path, day: date, incoming: list[dict[str, Any]], fetched: date | None = None
+) -> SaveResult:
+    """Merge a day's papers into its file and write it atomically if anything changed.
+
+    The one code path by which `import` and `fetch` write content.
+    """
+    path = day_path(content, day)
+    stored = load_day(path) if path.exists() else None
+    if stored is not None and stored.date != day:
+        raise ContentError(f"{path}: holds date {stored.date}, expected {day}")
+    old_papers = stored.papers if stored else []
+    old_ids = {paper["id"] for paper in old_papers}
+    known_fetch = [d for d in (fetched, stored.fetched if stored else None) if d]
+    merged = Day(
+        date=day,
+        papers=merge_papers(old_papers, incoming),
+        fetched=max(known_fetch) if known_fetch else None,
+    )
+    changed = yamlfile.write_atomic(path, dump_day(merged))
+    state = "new" if stored is None else "changed" if changed else "unchanged"
+    added = sum(1 for paper in incoming if paper["id"] not in old_ids)
+    return SaveResult(day=merged, state=state, papers_added=added)
+
+
+def known_ids(days: Iterable[Day]) -> set[str]:
+    """Every paper id listed on any day."""
+    return {paper["id"] for day in days for paper in day.papers}
