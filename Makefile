@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	# Put the repository on the venv's path, so `python -m generator` works from any folder.
+	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "daily-papers-archive.pth").write_text("$(CURDIR)\n")'
 	touch $(STAMP)
 
 install: $(STAMP)

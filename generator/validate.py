@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,7 @@ SCHEMAS = Path(__file__).parent / "schemas"
 DATE_KEYS = frozenset({"date", "fetched", "published", "withdrawn", "checked"})
 
 Path_ = tuple[str | int, ...]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, order=True)
@@ -42,6 +43,7 @@ class Located:
     value: Any
     values: dict[Path_, tuple[int, int]]
     keys: dict[Path_, tuple[int, int]]
+    seen: set[int] = field(default_factory=set)
 
     def at(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Line and column of a value (or of its key), falling back to the nearest parent."""
@@ -166,9 +168,12 @@ def _load(path: Path) -> tuple[Located | None, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=yamlfile.Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [_problem(path, line, col, f"YAML syntax error: {exc.problem or exc.context}")]
+        return None, [_syntax_problem(path, exc)]
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        return None, [_problem(path, line, column, f"character {char} is not allowed in YAML")]
     except yaml.YAMLError as exc:
         return None, [_problem(path, 1, 1, f"YAML error: {exc}")]
     if node is None:
@@ -179,10 +184,29 @@ def _load(path: Path) -> tuple[Located | None, list[Problem]]:
     return doc, problems
 
 
+def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    """Point at the problem, and say where the construct it broke began."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    start = exc.context_mark
+    if exc.context and exc.problem and start and start is not exc.problem_mark:
+        message += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
+    return _problem(path, line, col, message)
+
+
 def _to_python(
     node: yaml.Node, at: Path_, doc: Located, path: Path, problems: list[Problem]
 ) -> Any:
     doc.values[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.CollectionNode):
+        # An alias re-uses a node: walking it again could blow up exponentially.
+        if id(node) in doc.seen:
+            # The node's own mark is its anchor's; point at the key that uses the alias.
+            line, col = doc.values[at] = doc.keys.get(at, doc.values[at])
+            problems.append(_problem(path, line, col, "aliases (*name) are not allowed here"))
+            return None
+        doc.seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -299,6 +323,8 @@ def _show(path: Path) -> str:
 
 
 def _problem(path: Path, line: int, column: int, message: str) -> Problem:
+    # One line per problem, whatever the file held: control characters are shown escaped.
+    message = _CONTROL.sub(lambda m: repr(m.group())[1:-1], " ".join(message.split()))
     return Problem(_show(path), line, column, message)
 
 

@@ -1,0 +1,46 @@
+"""Shared fixtures: the real recorded corpus beside the repository, small content trees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _corpus_or_skip(folder: Path) -> Path:
+    """The corpus folder; a missing corpus skips locally but fails under CI=true."""
+    if folder.is_dir():
+        return folder
+    if os.environ.get("DPA_CORPUS") == "absent":
+        pytest.skip("corpus declared absent (DPA_CORPUS=absent)")
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{folder} is missing: CI runs need ../shared beside the repository")
+    pytest.skip(f"{folder} not found")
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """../shared/corpus"""
+    return _corpus_or_skip(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def corpus_days(corpus_dir: Path) -> Path:
+    """The recorded Hugging Face daily_papers responses, one YYYY-MM-DD.json per list day."""
+    return _corpus_or_skip(corpus_dir / "hf-daily-papers" / "days")
+
+
+@pytest.fixture(scope="session")
+def imported(corpus_days: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A content folder holding the whole corpus, imported once per session (read-only)."""
+    from generator.importer import import_dir
+
+    content = tmp_path_factory.mktemp("imported")
+    summary = import_dir(corpus_days, content)
+    assert not summary.failed
+    return content
+
