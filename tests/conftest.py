@@ -43,4 +43,3 @@ def imported(corpus_days: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     summary = import_dir(corpus_days, content)
     assert not summary.failed
     return content
-

@@ -111,15 +111,24 @@ def test_github_fields_and_plain_titles(imported: Path) -> None:
 
 
 def test_same_paper_on_two_days_is_kept_on_both(imported: Path) -> None:
-    listed = [d.date.isoformat() for d in load_days(imported) if any(
-        p["id"] == "2604.07429" for p in d.papers)]
+    listed = [
+        d.date.isoformat()
+        for d in load_days(imported)
+        if any(p["id"] == "2604.07429" for p in d.papers)
+    ]
     assert listed == ["2026-04-10", "2026-04-16"]
 
 
 def test_older_snapshot_after_newer_loses_nothing(tmp_path: Path) -> None:
     newer = [
-        api_item("2506.00001", 40, githubRepo="https://github.com/a/b", githubStars=12,
-                 ai_summary="Summary.", ai_keywords=["agents"]),
+        api_item(
+            "2506.00001",
+            40,
+            githubRepo="https://github.com/a/b",
+            githubStars=12,
+            ai_summary="Summary.",
+            ai_keywords=["agents"],
+        ),
         api_item("2506.00002", 30),
         api_item("2506.00003", 5),
     ]
@@ -141,8 +150,9 @@ def test_older_snapshot_after_newer_loses_nothing(tmp_path: Path) -> None:
 
 def test_counts_and_late_fields_update(tmp_path: Path) -> None:
     content = tmp_path / "content"
-    import_dir(write_response(tmp_path / "a", "2025-06-10", [api_item("2506.00001", 3)]).parent,
-               content)
+    import_dir(
+        write_response(tmp_path / "a", "2025-06-10", [api_item("2506.00001", 3)]).parent, content
+    )
     later = [api_item("2506.00001", 9, githubRepo="https://github.com/x/y", title="Better  title")]
     summary = import_dir(write_response(tmp_path / "b", "2025-06-10", later).parent, content)
     paper = load_day(day_path(content, _d("2025-06-10"))).papers[0]
@@ -187,7 +197,7 @@ def test_bad_file_fails_its_day_only(tmp_path: Path) -> None:
     ]
 
 
-def _d(text: str):  # noqa: ANN202 - tiny local helper
+def _d(text: str):
     from datetime import date
 
     return date.fromisoformat(text)

@@ -12,10 +12,13 @@ from generator.validate import validate
 from tests.helpers import write_files
 
 H = DAY_SCHEMA_HEADER
-GOOD_DAY = H + "date: 2025-06-10\nstatus: listed\npapers:\n- id: '2506.00001'\n  title: A\n  upvotes: 3\n"
+GOOD_DAY = (
+    H + "date: 2025-06-10\nstatus: listed\npapers:\n- id: '2506.00001'\n  title: A\n  upvotes: 3\n"
+)
 
 BROKEN = {
-    "content/papers/2025/06/2025-06-10.yaml": H + """\
+    "content/papers/2025/06/2025-06-10.yaml": H
+    + """\
 date: 2025-06-10
 status: listed
 papers:
@@ -35,7 +38,8 @@ papers:
   upvotes: 1
 """,
     "content/papers/2025/06/2025-06-11.yaml": H + "date: 2025-06-12\nstatus: empty\npapers: []\n",
-    "content/papers/2025/06/2025-06-13.yaml": H + """\
+    "content/papers/2025/06/2025-06-13.yaml": H
+    + """\
 date: 2025-06-13
 status: listed
 papers:
@@ -118,7 +122,9 @@ def test_broken_suite_exact_messages(broken: Path, capsys: pytest.CaptureFixture
 
 def test_valid_content_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = write_files(tmp_path, {"papers/2025/06/2025-06-10.yaml": GOOD_DAY})
-    write_files(content, {"corrections/2506.00001.yaml": 'id: "2506.00001"\nreason: r\nhide: true\n'})
+    write_files(
+        content, {"corrections/2506.00001.yaml": 'id: "2506.00001"\nreason: r\nhide: true\n'}
+    )
     assert main(["validate", "--content", str(content)]) == 0
     assert capsys.readouterr() == ("", "content is valid\n")
 
@@ -165,8 +171,13 @@ def test_no_input_makes_a_traceback(
 
 
 def test_duplicate_keys_and_aliases_are_named(tmp_path: Path) -> None:
-    content = write_files(tmp_path, {"papers/2025/06/2025-06-10.yaml": H + (
-        "date: 2025-06-10\ndate: 2025-06-10\nstatus: empty\npapers: &p []\nextra: *p\n")})
+    content = write_files(
+        tmp_path,
+        {
+            "papers/2025/06/2025-06-10.yaml": H
+            + ("date: 2025-06-10\ndate: 2025-06-10\nstatus: empty\npapers: &p []\nextra: *p\n")
+        },
+    )
     messages = [f"{p.line}:{p.column}: {p.message}" for p in validate(content)]
     assert messages == [
         "3:1: field 'date' appears twice",

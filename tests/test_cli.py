@@ -1,0 +1,70 @@
+"""The command line: --help everywhere, one clear line per error, tracebacks only with --debug."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS = ["import", "validate", "sample", "build"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help(command: str) -> None:
+    result = _run(*([command] if command else []), "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: python -m generator")
+    if command:
+        assert "--content" in result.stdout and "--debug" in result.stdout
+
+
+def test_error_is_one_line_without_traceback(tmp_path: Path) -> None:
+    result = _run("import", str(tmp_path / "missing"), "--content", str(tmp_path / "c"))
+    assert result.returncode == 1
+    assert result.stderr == f"error: {tmp_path / 'missing'}: not a directory\n"
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = _run("import", str(tmp_path / "missing"), "--debug")
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "ArchiveError" in result.stderr
+
+
+def test_broken_day_file_stops_build_with_its_name(tmp_path: Path, capsys) -> None:
+    day = tmp_path / "content/papers/2025/06/2025-06-10.yaml"
+    day.parent.mkdir(parents=True)
+    day.write_text("date: 2025-06-10\npapers: [\n", "utf-8")
+    code = main(
+        [
+            "build",
+            "--content",
+            str(tmp_path / "content"),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--build-dir",
+            str(tmp_path / "b"),
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {day}:3:1: YAML syntax error")
+    assert err.count("\n") == 1
+
+
+def test_bad_date_argument(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "x", "--fetched", "2025-13-01"])
+    assert exit_info.value.code == 2
+    assert "not a date (YYYY-MM-DD): '2025-13-01'" in capsys.readouterr().err
