@@ -24,6 +24,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch list days from the Hugging Face API (and arXiv with --arxiv)."""
+    from .fetch import Options, choose_days, fetch, make_client
+
+    options = Options(arxiv=args.arxiv, progress=args.since is not None or args.gaps)
+    options.api_url = args.api_url or options.api_url
+    options.arxiv_url = args.arxiv_url or options.arxiv_url
+    mode = {"day": args.date, "since": args.since, "until": args.until, "gaps": args.gaps}
+    days = choose_days(args.content, options.today, **mode)
+    with make_client() as client:
+        summary = fetch(client, args.content, days, options)
+    for line in summary.lines():
+        print(line)
+    return 1 if summary.failed else 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every content file."""
     from .validate import validate
@@ -69,6 +85,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser, one sub-command per pipeline step."""
     common = argparse.ArgumentParser(add_help=False)
@@ -95,6 +117,22 @@ def make_parser() -> argparse.ArgumentParser:
     sub = add("import", cmd_import, "import recorded API responses (YYYY-MM-DD.json) into content")
     sub.add_argument("directory", type=Path, help="folder of YYYY-MM-DD.json response files")
     sub.add_argument("--fetched", type=_date, help="UTC date the responses were recorded, if known")
+
+    sub = add("fetch", cmd_fetch, "fetch list days from the Hugging Face API into content")
+    mode = sub.add_mutually_exclusive_group()
+    mode.add_argument("--date", type=_date, help="fetch this one day")
+    mode.add_argument("--since", type=_date, help="backfill from this day (with a progress bar)")
+    mode.add_argument(
+        "--gaps", action="store_true", help="fetch every day missing since the first archived day"
+    )
+    sub.add_argument("--until", type=_date, help="last day of a --since backfill (default: today)")
+    sub.add_argument(
+        "--arxiv", action="store_true", help="add categories, comment, DOI, ... from arXiv"
+    )
+    sub.add_argument("--api-url", type=_url, help="daily_papers endpoint (default: Hugging Face's)")
+    sub.add_argument(
+        "--arxiv-url", type=_url, help="arXiv query endpoint (default: export.arxiv.org's)"
+    )
 
     add("validate", cmd_validate, "check every day and correction file; exit 1 on any problem")
 

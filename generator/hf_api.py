@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import httpx
 
 from .errors import ApiError
 from .models import clean_text, order_paper, versionless_id
@@ -163,3 +166,41 @@ def _keywords(values: Any) -> list[str]:
         if keyword and keyword not in keywords:
             keywords.append(keyword)
     return keywords
+
+
+# Fetching: the one part of this module that talks to the network, through an injected getter.
+
+PAGE_LIMIT = 100  # the API's default of 50 silently truncates busy days
+MAX_PAGES = 20  # a day has never listed more than a few pages; stop a runaway server
+
+# (url, query parameters) -> the final response; retries, timeouts and rate limiting are the
+# getter's business (fetch.HttpClient), so this module stays testable without a network.
+Getter = Callable[[str, dict[str, str]], httpx.Response]
+
+
+def fetch_day(get: Getter, day: date, api_url: str = API_URL) -> ParsedDay:
+    """Fetch every page of one list day (`limit=100&p=0,1,...`); raise ApiError if unusable."""
+    fetched = ParsedDay()
+    seen: set[str] = set()
+    for page in range(MAX_PAGES):
+        source = f"{day} page {page}"
+        params = {"date": day.isoformat(), "limit": str(PAGE_LIMIT), "p": str(page)}
+        try:
+            response = get(api_url, params)
+        except ApiError as exc:
+            raise ApiError(f"{source}: {exc}") from exc
+        if response.status_code != 200:
+            raise ApiError(
+                f"{source}: HTTP {response.status_code} {response.reason_phrase} "
+                f"from {response.request.url}"
+            )
+        parsed = parse_response(response.content, source)
+        fetched.warnings += parsed.warnings
+        new = [paper for paper in parsed.papers if paper["id"] not in seen]
+        seen.update(paper["id"] for paper in new)
+        fetched.papers += new
+        # parse_response turns each item into a paper or a warning, so their sum is the page
+        # size. A short page is the last; a page with nothing new means `p` was ignored.
+        if len(parsed.papers) + len(parsed.warnings) < PAGE_LIMIT or (parsed.papers and not new):
+            return fetched
+    raise ApiError(f"{day}: more than {MAX_PAGES} pages of {PAGE_LIMIT}; refusing to go on")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 # A paper is a plain dict (it is dumped to and loaded from YAML as is) whose keys come
@@ -66,9 +66,9 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 class Day:
     """One list day: the date Hugging Face was asked for, and its papers in its order."""
 
-    date: date
+    date: datetime.date
     papers: list[dict[str, Any]] = field(default_factory=list)
-    fetched: date | None = None  # UTC date of the last successful fetch, when known
+    fetched: datetime.date | None = None  # UTC date of the last successful fetch, when known
 
     @property
     def status(self) -> str:

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """Yield a function that advances a bar of `total` steps on stderr."""
+def progress_bar(label: str, total: int) -> Iterator[Callable[..., None]]:
+    """Yield advance(steps, description=None) for a bar of `total` steps on stderr."""
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -24,4 +24,8 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
     )
     with progress:
         task = progress.add_task(label, total=total)
-        yield lambda steps: progress.advance(task, steps)
+
+        def advance(steps: int, description: str | None = None) -> None:
+            progress.update(task, advance=steps, description=description)  # None: keep label
+
+        yield advance
