@@ -1,0 +1,65 @@
+"""The archive as readers see it: days with corrections applied, each paper once, its topics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .content import load_days
+from .corrections import apply_corrections, load_corrections
+from .models import Day
+from .topics import Topic, Words, load_topics
+
+
+@dataclass
+class Archive:
+    """Everything generation needs, loaded once; generation never reads content/ again."""
+
+    days: list[Day]  # oldest first; corrections applied, hidden papers gone
+    topics: list[Topic] = field(default_factory=list)
+    sample: bool = False  # built from generated sample data
+
+    @cached_property
+    def listed_days(self) -> list[Day]:
+        """Days with at least one paper, oldest first."""
+        return [day for day in self.days if day.papers]
+
+    @cached_property
+    def first_listed(self) -> dict[str, date]:
+        """Each paper's first list day: its permalink lives on that day's page."""
+        first: dict[str, date] = {}
+        for day in self.days:
+            for paper in day.papers:
+                first.setdefault(paper["id"], day.date)
+        return first
+
+    @cached_property
+    def papers(self) -> dict[str, dict[str, Any]]:
+        """Each paper once, as on its latest listing (newest counts), in first-listed order."""
+        latest: dict[str, dict[str, Any]] = {}
+        for day in self.days:
+            for paper in day.papers:
+                latest[paper["id"]] = paper
+        return {paper_id: latest[paper_id] for paper_id in self.first_listed}
+
+    @cached_property
+    def paper_topics(self) -> dict[str, list[str]]:
+        """Topic slugs of each paper, in topics.yml order."""
+        result = {}
+        for paper_id, paper in self.papers.items():
+            words = Words(paper)
+            result[paper_id] = [topic.slug for topic in self.topics if topic.matches(paper, words)]
+        return result
+
+    def permalink(self, paper_id: str) -> str:
+        """Site path of a paper: its section on its first list day, e.g. 2026/05/29/#2605.29801."""
+        return f"{self.first_listed[paper_id]:%Y/%m/%d}/#{paper_id}"
+
+
+def load_archive(content: Path, sample: bool = False) -> Archive:
+    """Read content/ once: days, corrections, topics."""
+    days = apply_corrections(load_days(content), load_corrections(content))
+    return Archive(days=days, topics=load_topics(content), sample=sample)

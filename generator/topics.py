@@ -1,0 +1,101 @@
+"""Topics (content/topics.yml): editable rules that sort papers into subjects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .errors import ContentError
+
+TOPICS_FILE = "topics.yml"
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subject and the rules that decide which papers belong to it (any rule is enough)."""
+
+    slug: str
+    name: str
+    description: str
+    keywords: tuple[str, ...] = ()  # matched inside Hugging Face's AI keywords
+    words: tuple[tuple[str, ...], ...] = ()  # whole words or phrases in title or abstract
+    categories: tuple[str, ...] = ()  # arXiv categories, e.g. cs.RO
+    organizations: tuple[str, ...] = ()  # Hugging Face organization handles
+
+    def matches(self, paper: dict[str, Any], words: Words | None = None) -> bool:
+        """Whether the paper belongs to this topic; `words` is Words(paper), if already made."""
+        if self.categories and set(self.categories) & set(_categories(paper)):
+            return True
+        org = str(paper.get("organization", "")).lower()
+        if org and org in self.organizations:
+            return True
+        if self.keywords:
+            keywords = " | ".join(paper.get("ai_keywords", [])).lower()
+            if any(keyword in keywords for keyword in self.keywords):
+                return True
+        if self.words:
+            words = Words(paper) if words is None else words
+            return any(words.has(phrase) for phrase in self.words)
+        return False
+
+
+class Words:
+    """A paper's title and abstract as words, for fast whole-word and phrase tests."""
+
+    def __init__(self, paper: dict[str, Any]) -> None:
+        tokens = _WORD.findall(f"{paper.get('title', '')} {paper.get('abstract', '')}".lower())
+        self.tokens = set(tokens)
+        self.text = " " + " ".join(tokens) + " "
+
+    def has(self, phrase: tuple[str, ...]) -> bool:
+        """Whether the words hold the phrase ("chain of thought" also finds Chain-of-Thought)."""
+        # The set test rules out most phrases before the slower substring search.
+        if not all(token in self.tokens for token in phrase):
+            return False
+        return len(phrase) == 1 or " " + " ".join(phrase) + " " in self.text
+
+
+def _categories(paper: dict[str, Any]) -> list[str]:
+    arxiv = paper.get("arxiv") or {}
+    return list(arxiv.get("categories") or []) or [arxiv.get("primary_category", "")]
+
+
+def topic_from_data(data: Any, source: str) -> Topic:
+    """Build one Topic from its YAML mapping; problems name the file and the topic."""
+    if not isinstance(data, dict) or not isinstance(data.get("slug"), str):
+        raise ContentError(f"{source}: each topic needs a slug")
+    rules = data.get("match") or {}
+    if not isinstance(rules, dict):
+        raise ContentError(f"{source}: topic {data['slug']}: 'match' must be a mapping")
+
+    def strings(key: str) -> tuple[str, ...]:
+        values = rules.get(key) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            message = f"match.{key} must be a list of text"
+            raise ContentError(f"{source}: topic {data['slug']}: {message}")
+        return tuple(v.strip().lower() for v in values)
+
+    return Topic(
+        slug=data["slug"],
+        name=str(data.get("name") or data["slug"]),
+        description=str(data.get("description") or ""),
+        keywords=strings("keywords"),
+        words=tuple(tuple(_WORD.findall(word)) for word in strings("words")),
+        categories=tuple(v for v in (rules.get("categories") or []) if isinstance(v, str)),
+        organizations=strings("organizations"),
+    )
+
+
+def load_topics(content: Path) -> list[Topic]:
+    """The topics in content/topics.yml, in file order (none if there is no file)."""
+    path = content / TOPICS_FILE
+    if not path.exists():
+        return []
+    data = yamlfile.read(path)
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+        raise ContentError(f"{path}: expected 'topics:' with a list of topics")
+    return [topic_from_data(item, str(path)) for item in data["topics"]]
