@@ -21,6 +21,7 @@ class Archive:
     days: list[Day]  # oldest first; corrections applied, hidden papers gone
     topics: list[Topic] = field(default_factory=list)
     sample: bool = False  # built from generated sample data
+    fetch_status: dict[str, dict[str, str]] = field(default_factory=dict)  # failed days
 
     @cached_property
     def listed_days(self) -> list[Day]:
@@ -60,6 +61,10 @@ class Archive:
 
 
 def load_archive(content: Path, sample: bool = False) -> Archive:
-    """Read content/ once: days, corrections, topics."""
+    """Read content/ once: days, corrections, topics, failed fetches."""
+    from .fetch import load_status
+
     days = apply_corrections(load_days(content), load_corrections(content))
-    return Archive(days=days, topics=load_topics(content), sample=sample)
+    return Archive(
+        days=days, topics=load_topics(content), sample=sample, fetch_status=load_status(content)
+    )

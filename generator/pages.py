@@ -1,60 +1,439 @@
-"""Generate the site's Markdown pages from content: a pure function, {relative path: text}."""
+"""Generate the site's Markdown pages from the archive: a pure function, {docs path: text}."""
 
 from __future__ import annotations
 
-from html import escape
+import json
+import posixpath
+import re
+from calendar import Calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from .models import Day
+import jinja2
+from markupsafe import Markup
 
-NOTICE_SAMPLE = (
-    '!!! warning "Sample data"\n'
-    "    content/ holds no papers yet, so this site shows generated sample data, "
-    "not real papers.\n\n"
-)
+from .archive import Archive
+from .config import SiteConfig
+from .content import day_path
+from .corrections import CORRECTION_SCHEMA_HEADER
+from .mathml import has_math, render_text
 
+TEMPLATES = Path(__file__).parent / "templates"
+REFRESH_DAYS = 14  # lists grow for up to 14 days (see fetch.py)
+_META_UNSAFE = re.compile(r"[<>&\"'{}\x00-\x1f]")
 
-def generate_pages(days: list[Day], sample: bool = False) -> dict[str, str]:
-    """Every Markdown page of the site, keyed by its path under docs/."""
-    listed = [day for day in days if day.papers]
-    pages: dict[str, str] = {}
-    for day in listed:
-        pages[f"{day.date:%Y/%m/%d}.md"] = _day_page(day, sample)
-    pages["index.md"] = _home(listed, sample)
-    return pages
+Paper = dict[str, Any]
 
 
-def _home(days: list[Day], sample: bool) -> str:
-    lines = ["# Daily Papers Archive", ""]
-    if sample:
-        lines.append(NOTICE_SAMPLE)
-    lines.append(f"{len(days)} list days, {sum(len(d.papers) for d in days)} papers.")
-    lines.append("")
-    for day in reversed(days):
-        lines.append(
-            f"- [{day.date.isoformat()}]({day.date:%Y/%m/%d}.md): {len(day.papers)} papers"
+# Site paths of generated pages (directory URLs, relative to the site root).
+def day_url(day: date) -> str:
+    """2026/05/29/"""
+    return f"{day:%Y/%m/%d}/"
+
+
+def month_url(day: date) -> str:
+    """2026/05/"""
+    return f"{day:%Y/%m}/"
+
+
+def year_url(day: date) -> str:
+    """2026/"""
+    return f"{day:%Y}/"
+
+
+def week_key(day: date) -> str:
+    """ISO week, e.g. 2026-W22."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_url(day: date) -> str:
+    """weeks/2026-W22/"""
+    return f"weeks/{week_key(day)}/"
+
+
+def topic_url(slug: str) -> str:
+    """topics/agents/"""
+    return f"topics/{slug}/"
+
+
+def data_url(day: date) -> str:
+    """data/2026/05/29.json"""
+    return f"data/{day:%Y/%m/%d}.json"
+
+
+def _docs_path(url: str) -> str:
+    """The Markdown file MkDocs turns into a directory URL: 2026/05/29/ -> 2026/05/29.md."""
+    return "index.md" if url == "" else url.rstrip("/") + ".md"
+
+
+def meta_text(text: str, limit: int = 200) -> str:
+    """Text safe in any head tag whatever the theme does with it: no markup characters at all."""
+    text = " ".join(_META_UNSAFE.sub(" ", text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class Cell:
+    """One day of a month calendar or coverage table."""
+
+    date: date
+    state: str  # listed, growing, empty, failed, missing
+    label: str
+    count: int | None
+    fetched: str | None
+
+
+class Generator:
+    """Renders every page; each template is rendered once per page."""
+
+    def __init__(self, archive: Archive, config: SiteConfig, feeds: list[Any]) -> None:
+        self.archive, self.config, self.feeds = archive, config, feeds
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,  # every value is escaped unless a filter returns Markup
+            keep_trailing_newline=True,
+            trim_blocks=True,
         )
-    return "\n".join(lines) + "\n"
+        self.env.filters.update(
+            num=lambda n: f"{int(n or 0):,}",
+            math=render_text,
+            safe_url=_safe_url,
+            urlpart=lambda s: quote(str(s), safe="/"),
+            long_date=lambda d: f"{_as_date(d):%A, %-d %B %Y}",
+            short_date=lambda d: f"{_as_date(d):%a %-d %b}",
+            month_name=lambda d: f"{_as_date(d):%B %Y}",
+            short_month=lambda d: f"{_as_date(d):%b %Y}",
+            iso_week=lambda d: week_key(_as_date(d)),
+            front_matter=lambda front: Markup(_front_matter(front)),
+        )
+        self.env.globals.update(
+            day_url=day_url,
+            month_url=month_url,
+            year_url=year_url,
+            week_url=week_url,
+            topic_url=topic_url,
+            data_url=data_url,
+            permalink=archive.permalink,
+            first_listed=lambda paper_id: archive.first_listed[paper_id].isoformat(),
+            correction_url=self.correction_url,
+            absolute=config.url,
+            site_name=config.site_name,
+            repo_url=config.repo_url,
+            branch=config.branch,
+            topics_edit_url=config.edit_url("content/topics.yml"),
+            sample=archive.sample,
+        )
+        self.status = archive.fetch_status
+        self.by_week: dict[str, list[Paper]] = defaultdict(list)
+        self.by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
+        for paper_id, first in archive.first_listed.items():
+            paper = archive.papers[paper_id]
+            self.by_week[week_key(first)].append(paper)
+            self.by_month[(first.year, first.month)].append(paper)
+
+    def render(self, template: str, url: str, front: dict[str, Any], **values: Any) -> str:
+        """Render one page whose links are made relative to its own URL."""
+        return self.env.get_template(template).render(
+            link=lambda target: _relative(url, target), front=front, **values
+        )
+
+    def correction_url(self, paper: Paper) -> str:
+        """GitHub's web editor on a new correction file, prefilled for this paper."""
+        # Kept short: it is repeated for every paper of a page. The schema comment on the
+        # first line gives the editor completion for the fields under `set`.
+        text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper["id"]}"\nreason: ""\nset:\n  '
+        return self.config.new_file_url(f"content/corrections/{paper['id']}.yaml", text)
+
+    def pages(self) -> dict[str, str]:
+        """Every page of the site."""
+        pages: dict[str, str] = {}
+        listed = self.archive.listed_days
+        for index, day in enumerate(listed):
+            prev = listed[index - 1].date if index else None
+            nxt = listed[index + 1].date if index + 1 < len(listed) else None
+            pages[_docs_path(day_url(day.date))] = self.day_page(day, prev, nxt)
+        pages.update(self.week_pages())
+        pages.update(self.month_and_year_pages())
+        pages.update(self.topic_pages())
+        pages["index.md"] = self.home()
+        pages["archive.md"] = self.archive_page()
+        pages["coverage.md"] = self.coverage()
+        pages["feeds.md"] = self.feeds_page()
+        for name in ("about", "contributing"):
+            title = name.capitalize()
+            pages[f"{name}.md"] = self.render(f"{name}.md.j2", f"{name}/", {"title": title})
+        return pages
+
+    def day_page(self, day: Any, prev: date | None, nxt: date | None) -> str:
+        """One list day, every paper as a section whose id is its arXiv id."""
+        top = day.papers[0]
+        front = _front(
+            f"Papers of {day.date:%-d %B %Y}",
+            f"{len(day.papers)} papers listed on Hugging Face Daily Papers. Top: {top['title']}",
+            top.get("thumbnail"),
+            math=any(has_math(p.get("abstract", "")) for p in day.papers),
+        )
+        repo_path = day_path(Path("content"), day.date).as_posix()
+        return self.render(
+            "day.md.j2",
+            day_url(day.date),
+            front,
+            day=day,
+            prev=prev,
+            next=nxt,
+            fetched=day.fetched.isoformat() if day.fetched else None,
+            edit_url=self.config.edit_url(repo_path),
+        )
+
+    def home(self) -> str:
+        """The latest list day, the days before it, and this week's and month's top papers."""
+        listed = self.archive.listed_days
+        latest = listed[-1] if listed else None
+        values: dict[str, Any] = {"latest": latest, "earlier": list(reversed(listed[-15:-1]))}
+        if latest:
+            values["week_top"] = _top(self.by_week[week_key(latest.date)], 10)
+            values["month_top"] = _top(self.by_month[(latest.date.year, latest.date.month)], 10)
+        front = _front(self.config.site_name, "The archive of Hugging Face Daily Papers.", None)
+        front["hide"] = ["navigation", "toc"]
+        return self.render(
+            "home.md.j2",
+            "",
+            front,
+            total_papers=len(self.archive.papers),
+            total_days=len(listed),
+            first_day=listed[0].date if listed else date(2024, 1, 1),
+            **values,
+        )
+
+    def week_pages(self) -> dict[str, str]:
+        """A page per ISO week with its most upvoted papers."""
+        days_by_week: dict[str, list[Any]] = defaultdict(list)
+        for day in self.archive.listed_days:
+            days_by_week[week_key(day.date)].append(day)
+        weeks = sorted(days_by_week)
+        pages = {}
+        for index, week in enumerate(weeks):
+            days = days_by_week[week]
+            start = date.fromisocalendar(days[0].date.isocalendar()[0], int(week[-2:]), 1)
+            top = _top(self.by_week[week], 20)
+            prev = weeks[index - 1] if index else None
+            nxt = weeks[index + 1] if index + 1 < len(weeks) else None
+            front = _front(f"Week {week}", _describe(f"Top papers of week {week}", top),
+                           _thumb(top))
+            pages[f"weeks/{week}.md"] = self.render(
+                "week.md.j2", f"weeks/{week}/", front, week=week, days=days, top=top,
+                count=len(self.by_week[week]), start=start, end=start + timedelta(days=6),
+                prev=prev, next=nxt, prev_url=f"weeks/{prev}/", next_url=f"weeks/{nxt}/",
+            )
+        return pages
+
+    def month_and_year_pages(self) -> dict[str, str]:
+        """Month pages with a calendar grid, year pages, in one pass over the months."""
+        cells = {cell.date: cell for cell in self.cells()}
+        months = sorted({(d.year, d.month) for d in cells})
+        pages = {}
+        for index, (year, month) in enumerate(months):
+            first = date(year, month, 1)
+            papers = self.by_month[(year, month)]
+            top = _top(papers, 30)
+            grid = [
+                [cells.get(d) if d.month == month else None for d in week]
+                for week in Calendar().monthdatescalendar(year, month)
+            ]
+            front = _front(f"{first:%B %Y}", _describe(f"Top papers of {first:%B %Y}", top),
+                           _thumb(top))
+            pages[f"{first:%Y/%m}/index.md"] = self.render(
+                "month.md.j2", month_url(first), front, first=first, top=top, calendar=grid,
+                count=len(papers), listed=sum(1 for row in grid for c in row
+                                              if c and c.state in ("listed", "growing")),
+                prev=date(*months[index - 1], 1) if index else None,
+                next=date(*months[index + 1], 1) if index + 1 < len(months) else None,
+            )
+        for year in sorted({y for y, _ in months}):
+            year_months = [self._month_summary(y, m) for y, m in months if y == year]
+            papers = [p for y, m in months if y == year for p in self.by_month[(y, m)]]
+            top = _top(papers, 25)
+            front = _front(str(year), _describe(f"Top papers of {year}", top), _thumb(top))
+            pages[f"{year}/index.md"] = self.render(
+                "year.md.j2", f"{year}/", front, year=year, months=year_months, top=top,
+                count=len(papers), listed=sum(1 for d in self.archive.listed_days
+                                              if d.date.year == year),
+            )
+        return pages
+
+    def _month_summary(self, year: int, month: int) -> dict[str, Any]:
+        return {"first": date(year, month, 1), "count": len(self.by_month[(year, month)])}
+
+    def archive_page(self) -> str:
+        """Every month of every year, with paper counts."""
+        months = sorted(self.by_month)
+        years = [
+            {"year": y, "first": date(y, 1, 1),
+             "months": [self._month_summary(y, m) for y2, m in reversed(months) if y2 == y]}
+            for y in sorted({y for y, _ in months}, reverse=True)
+        ]
+        front = _front("Archive", "Every month of the Daily Papers Archive.", None)
+        return self.render(
+            "archive.md.j2", "archive/", front, years=years,
+            total_papers=len(self.archive.papers), total_days=len(self.archive.listed_days),
+        )
+
+    def topic_pages(self) -> dict[str, str]:
+        """The topics index, and per topic its newest month plus a page per older month."""
+        members: dict[str, list[Paper]] = defaultdict(list)
+        for paper_id, slugs in self.archive.paper_topics.items():
+            for slug in slugs:
+                members[slug].append(self.archive.papers[paper_id])
+        pages = {}
+        for topic in self.archive.topics:
+            pages.update(self._topic(topic, members[topic.slug]))
+        summary = [{"topic": t, "count": len(members[t.slug])} for t in self.archive.topics]
+        front = _front("Topics", "Papers of the Daily Papers Archive by subject.", None)
+        pages["topics/index.md"] = self.render("topics.md.j2", "topics/", front, topics=summary)
+        return pages
+
+    def _topic(self, topic: Any, papers: list[Paper]) -> dict[str, str]:
+        by_month: dict[date, list[Paper]] = defaultdict(list)
+        for paper in papers:
+            first = self.archive.first_listed[paper["id"]]
+            by_month[first.replace(day=1)].append(paper)
+        newest_first = sorted(by_month, reverse=True) or [date(1970, 1, 1)]
+        base = topic_url(topic.slug)
+        urls = {m: base if i == 0 else f"{base}{m:%Y-%m}/" for i, m in enumerate(newest_first)}
+        months = [{"first": m, "count": len(by_month[m]), "url": urls[m]} for m in newest_first]
+        pages = {}
+        for month in newest_first:
+            listed = sorted(by_month[month], key=self._newest_key)
+            front = _front(meta_text(f"{topic.name}, {month:%B %Y}"),
+                           meta_text(topic.description), _thumb(listed))
+            front["feeds"] = topic.slug
+            path = f"{base}index.md" if urls[month] == base else f"{base}{month:%Y-%m}.md"
+            pages[path] = self.render(
+                "topic.md.j2", urls[month], front, topic=topic, month=month, months=months,
+                papers=listed, total=len(papers),
+            )
+        return pages
+
+    def _newest_key(self, paper: Paper) -> tuple[int, int]:
+        # Newest list day first; within a day, most upvoted first.
+        return (-self.archive.first_listed[paper["id"]].toordinal(), -paper.get("upvotes", 0))
+
+    def cells(self) -> list[Cell]:
+        """Every day from the first known one to the last: its coverage state."""
+        days = {day.date: day for day in self.archive.days}
+        failed = {date.fromisoformat(k): v for k, v in self.status.items()}
+        known = list(days) + list(failed)
+        if not known:
+            return []
+        fetched = [d.fetched for d in self.archive.days if d.fetched]
+        newest = max(fetched) if fetched else None
+        cells = []
+        day, last = min(known), max(known)
+        while day <= last:
+            cells.append(_cell(day, days.get(day), failed.get(day), newest))
+            day += timedelta(days=1)
+        return cells
+
+    def coverage(self) -> str:
+        """Every day's state: listed, empty, never fetched, failed, may still grow."""
+        rows = self.cells()
+        counts = defaultdict(int)
+        for row in rows:
+            counts["listed" if row.state == "growing" else row.state] += 1
+        fetched = [d.fetched for d in self.archive.days if d.fetched]
+        front = _front("Coverage", "Which days the archive holds, and their state.", None)
+        return self.render(
+            "coverage.md.j2", "coverage/", front, rows=rows, counts=counts,
+            first=rows[0].date if rows else date(2024, 1, 1),
+            newest_fetch=max(fetched).isoformat() if fetched else None,
+        )
+
+    def feeds_page(self) -> str:
+        """Every feed with a copyable URL."""
+        groups = [
+            {"id": "site", "title": "Whole archive",
+             "feeds": [f for f in self.feeds if f.group == "site"]},
+            {"id": "topics", "title": "Topics",
+             "feeds": [f for f in self.feeds if f.group == "topic"]},
+        ]
+        front = _front("Feeds", "RSS, Atom and JSON feeds of the Daily Papers Archive.", None)
+        return self.render("feeds.md.j2", "feeds/", front, groups=groups)
 
 
-def _day_page(day: Day, sample: bool) -> str:
-    parts = [f"# Papers of {day.date.isoformat()}\n\n"]
-    if sample:
-        parts.append(NOTICE_SAMPLE)
-    parts += [_paper_html(paper) for paper in day.papers]
-    return "".join(parts)
+def generate_pages(archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()) -> dict[str, str]:
+    """Every Markdown page of the site, keyed by its path under docs/."""
+    return Generator(archive, config, list(feeds)).pages()
 
 
-def _paper_html(paper: dict[str, Any]) -> str:
-    # Ready HTML, every text escaped: content can never become markup or template code.
-    paper_id = escape(paper["id"])
-    authors = escape(", ".join(paper.get("authors", [])))
-    abstract = escape(paper.get("abstract", ""))
-    return (
-        f'<section class="paper" id="{paper_id}" markdown="0">\n'
-        f'<h2><a href="https://arxiv.org/abs/{paper_id}">{escape(paper["title"])}</a></h2>\n'
-        f'<p class="authors">{authors}</p>\n'
-        f'<p class="votes">{int(paper.get("upvotes", 0))} upvotes</p>\n'
-        f"<p>{abstract}</p>\n"
-        "</section>\n\n"
-    )
+def _cell(day: date, stored: Any, failure: dict[str, str] | None, newest: date | None) -> Cell:
+    fetched = stored.fetched.isoformat() if stored is not None and stored.fetched else None
+    if failure is not None:
+        count = len(stored.papers) if stored is not None else None
+        return Cell(day, "failed", f"fetch failed {failure.get('failed', '')}", count, fetched)
+    if stored is None:
+        return Cell(day, "missing", "never fetched", None, None)
+    if not stored.papers:
+        return Cell(day, "empty", "empty list", 0, fetched)
+    growing = newest is not None and day > newest - timedelta(days=REFRESH_DAYS + 1)
+    label = "may still grow" if growing else "listed"
+    return Cell(day, "growing" if growing else "listed", label, len(stored.papers), fetched)
+
+
+def _top(papers: list[Paper], count: int) -> list[Paper]:
+    # Most upvoted first; ties broken by id so the order never depends on input order.
+    return sorted(papers, key=lambda p: (-p.get("upvotes", 0), p["id"]))[:count]
+
+
+def _thumb(papers: list[Paper]) -> str | None:
+    return next((p["thumbnail"] for p in papers if _safe_url(p.get("thumbnail"))), None)
+
+
+def _describe(prefix: str, top: list[Paper]) -> str:
+    return f"{prefix}. First: {top[0]['title']}" if top else prefix
+
+
+def _front(title: str, description: str, image: str | None, math: bool = False) -> dict[str, Any]:
+    front: dict[str, Any] = {
+        "title": meta_text(title),
+        "description": meta_text(description),
+        "hide": ["toc"],
+    }
+    if image and _safe_url(image):
+        front["image"] = image.replace('"', "%22")
+    if math:
+        front["math"] = True
+    return front
+
+
+def _front_matter(front: dict[str, Any]) -> str:
+    # JSON strings are valid YAML double-quoted scalars: nothing in a value can break out.
+    return "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items())
+
+
+def _safe_url(url: Any) -> bool:
+    return isinstance(url, str) and re.match(r"^https?://[^\s\"'<>]+$", url) is not None
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _relative(page_url: str, target: str) -> str:
+    """A link from one directory URL to another site path, working under any base path."""
+    path, _, fragment = target.partition("#")
+    relative = posixpath.relpath("/" + path, "/" + page_url) if path else ""
+    if path.endswith("/") and relative != ".":
+        relative += "/"
+    elif relative == ".":
+        relative = "./"
+    return relative + (f"#{fragment}" if fragment else "")
+
+
+# Used by templates through `link`, kept importable for tests.
+relative_link: Callable[[str, str], str] = _relative

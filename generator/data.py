@@ -1,0 +1,35 @@
+"""Open data: every day as JSON, and the whole archive as one gzipped download."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+from .archive import Archive
+from .pages import data_url
+
+ARCHIVE_FILE = "data/archive.json.gz"
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def generate_data(archive: Archive) -> dict[str, bytes]:
+    """{site path: bytes}: data/YYYY/MM/DD.json per day and data/archive.json.gz."""
+    files: dict[str, bytes] = {}
+    days = []
+    for day in archive.days:
+        record = {
+            "date": day.date.isoformat(),
+            "status": day.status,
+            "fetched": day.fetched.isoformat() if day.fetched else None,
+            # Corrections applied, hidden papers left out: what the site shows.
+            "papers": day.papers,
+        }
+        files[data_url(day.date)] = _json(record)
+        days.append(record)
+    # mtime=0 keeps the download byte-identical from build to build.
+    files[ARCHIVE_FILE] = gzip.compress(_json({"days": days}), compresslevel=9, mtime=0)
+    return files
