@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test lint install lock clean
+.PHONY: site test lint install lock clean golden
 
 # Reinstall whenever the pins or the project metadata change.
 $(STAMP): requirements.lock pyproject.toml
@@ -21,6 +21,10 @@ site: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Rewrite tests/golden/ from the fixture archive after an intended change; review the diff.
+golden: $(STAMP)
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_site.py -k golden
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check generator tests

@@ -61,7 +61,9 @@ def _has_papers(path: Path) -> bool:
     # Cheap: an empty day says so near its top. Anything else, a broken file included,
     # counts as content, so that it is loaded (and reported) rather than replaced by samples.
     with path.open(encoding="utf-8", errors="replace") as handle:
-        return not any(line.startswith("status: empty") for _, line in zip(range(5), handle))
+        return not any(
+            line.startswith("status: empty") for _, line in zip(range(5), handle, strict=False)
+        )
 
 
 def _sample_content(content: Path, target: Path) -> Path:
@@ -92,7 +94,9 @@ def _explain(content: Path, exc: Exception) -> None:
         raise exc
     shown = "\n".join(str(problem) for problem in problems[:20])
     more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-    raise ContentError(f"content is invalid (python -m generator validate):\n{shown}{more}") from exc
+    raise ContentError(
+        f"content is invalid (python -m generator validate):\n{shown}{more}"
+    ) from exc
 
 
 def _epoch(archive: Archive) -> int:

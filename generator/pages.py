@@ -224,12 +224,23 @@ class Generator:
             top = _top(self.by_week[week], 20)
             prev = weeks[index - 1] if index else None
             nxt = weeks[index + 1] if index + 1 < len(weeks) else None
-            front = _front(f"Week {week}", _describe(f"Top papers of week {week}", top),
-                           _thumb(top))
+            front = _front(
+                f"Week {week}", _describe(f"Top papers of week {week}", top), _thumb(top)
+            )
             pages[f"weeks/{week}.md"] = self.render(
-                "week.md.j2", f"weeks/{week}/", front, week=week, days=days, top=top,
-                count=len(self.by_week[week]), start=start, end=start + timedelta(days=6),
-                prev=prev, next=nxt, prev_url=f"weeks/{prev}/", next_url=f"weeks/{nxt}/",
+                "week.md.j2",
+                f"weeks/{week}/",
+                front,
+                week=week,
+                days=days,
+                top=top,
+                count=len(self.by_week[week]),
+                start=start,
+                end=start + timedelta(days=6),
+                prev=prev,
+                next=nxt,
+                prev_url=f"weeks/{prev}/",
+                next_url=f"weeks/{nxt}/",
             )
         return pages
 
@@ -246,12 +257,20 @@ class Generator:
                 [cells.get(d) if d.month == month else None for d in week]
                 for week in Calendar().monthdatescalendar(year, month)
             ]
-            front = _front(f"{first:%B %Y}", _describe(f"Top papers of {first:%B %Y}", top),
-                           _thumb(top))
+            front = _front(
+                f"{first:%B %Y}", _describe(f"Top papers of {first:%B %Y}", top), _thumb(top)
+            )
             pages[f"{first:%Y/%m}/index.md"] = self.render(
-                "month.md.j2", month_url(first), front, first=first, top=top, calendar=grid,
-                count=len(papers), listed=sum(1 for row in grid for c in row
-                                              if c and c.state in ("listed", "growing")),
+                "month.md.j2",
+                month_url(first),
+                front,
+                first=first,
+                top=top,
+                calendar=grid,
+                count=len(papers),
+                listed=sum(
+                    1 for row in grid for c in row if c and c.state in ("listed", "growing")
+                ),
                 prev=date(*months[index - 1], 1) if index else None,
                 next=date(*months[index + 1], 1) if index + 1 < len(months) else None,
             )
@@ -261,9 +280,14 @@ class Generator:
             top = _top(papers, 25)
             front = _front(str(year), _describe(f"Top papers of {year}", top), _thumb(top))
             pages[f"{year}/index.md"] = self.render(
-                "year.md.j2", f"{year}/", front, year=year, months=year_months, top=top,
-                count=len(papers), listed=sum(1 for d in self.archive.listed_days
-                                              if d.date.year == year),
+                "year.md.j2",
+                f"{year}/",
+                front,
+                year=year,
+                months=year_months,
+                top=top,
+                count=len(papers),
+                listed=sum(1 for d in self.archive.listed_days if d.date.year == year),
             )
         return pages
 
@@ -274,14 +298,21 @@ class Generator:
         """Every month of every year, with paper counts."""
         months = sorted(self.by_month)
         years = [
-            {"year": y, "first": date(y, 1, 1),
-             "months": [self._month_summary(y, m) for y2, m in reversed(months) if y2 == y]}
+            {
+                "year": y,
+                "first": date(y, 1, 1),
+                "months": [self._month_summary(y, m) for y2, m in reversed(months) if y2 == y],
+            }
             for y in sorted({y for y, _ in months}, reverse=True)
         ]
         front = _front("Archive", "Every month of the Daily Papers Archive.", None)
         return self.render(
-            "archive.md.j2", "archive/", front, years=years,
-            total_papers=len(self.archive.papers), total_days=len(self.archive.listed_days),
+            "archive.md.j2",
+            "archive/",
+            front,
+            years=years,
+            total_papers=len(self.archive.papers),
+            total_days=len(self.archive.listed_days),
         )
 
     def topic_pages(self) -> dict[str, str]:
@@ -310,13 +341,22 @@ class Generator:
         pages = {}
         for month in newest_first:
             listed = sorted(by_month[month], key=self._newest_key)
-            front = _front(meta_text(f"{topic.name}, {month:%B %Y}"),
-                           meta_text(topic.description), _thumb(listed))
+            front = _front(
+                meta_text(f"{topic.name}, {month:%B %Y}"),
+                meta_text(topic.description),
+                _thumb(listed),
+            )
             front["feeds"] = topic.slug
             path = f"{base}index.md" if urls[month] == base else f"{base}{month:%Y-%m}.md"
             pages[path] = self.render(
-                "topic.md.j2", urls[month], front, topic=topic, month=month, months=months,
-                papers=listed, total=len(papers),
+                "topic.md.j2",
+                urls[month],
+                front,
+                topic=topic,
+                month=month,
+                months=months,
+                papers=listed,
+                total=len(papers),
             )
         return pages
 
@@ -349,7 +389,11 @@ class Generator:
         fetched = [d.fetched for d in self.archive.days if d.fetched]
         front = _front("Coverage", "Which days the archive holds, and their state.", None)
         return self.render(
-            "coverage.md.j2", "coverage/", front, rows=rows, counts=counts,
+            "coverage.md.j2",
+            "coverage/",
+            front,
+            rows=rows,
+            counts=counts,
             first=rows[0].date if rows else date(2024, 1, 1),
             newest_fetch=max(fetched).isoformat() if fetched else None,
         )
@@ -357,16 +401,24 @@ class Generator:
     def feeds_page(self) -> str:
         """Every feed with a copyable URL."""
         groups = [
-            {"id": "site", "title": "Whole archive",
-             "feeds": [f for f in self.feeds if f.group == "site"]},
-            {"id": "topics", "title": "Topics",
-             "feeds": [f for f in self.feeds if f.group == "topic"]},
+            {
+                "id": "site",
+                "title": "Whole archive",
+                "feeds": [f for f in self.feeds if f.group == "site"],
+            },
+            {
+                "id": "topics",
+                "title": "Topics",
+                "feeds": [f for f in self.feeds if f.group == "topic"],
+            },
         ]
         front = _front("Feeds", "RSS, Atom and JSON feeds of the Daily Papers Archive.", None)
         return self.render("feeds.md.j2", "feeds/", front, groups=groups)
 
 
-def generate_pages(archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()) -> dict[str, str]:
+def generate_pages(
+    archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()
+) -> dict[str, str]:
     """Every Markdown page of the site, keyed by its path under docs/."""
     return Generator(archive, config, list(feeds)).pages()
 
@@ -413,7 +465,9 @@ def _front(title: str, description: str, image: str | None, math: bool = False) 
 
 def _front_matter(front: dict[str, Any]) -> str:
     # JSON strings are valid YAML double-quoted scalars: nothing in a value can break out.
-    return "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items())
+    return "\n".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()
+    )
 
 
 def _safe_url(url: Any) -> bool:

@@ -41,3 +41,81 @@ def write_response(folder: Path, day: str, items: list[Any]) -> Path:
     path = folder / f"{day}.json"
     path.write_text(json.dumps(items), encoding="utf-8")
     return path
+
+
+TOPICS = """\
+topics:
+- slug: agents
+  name: Agents
+  description: "Language-model agents <b>that act</b>."
+  match:
+    words: [agent, agents]
+- slug: robotics
+  name: Robotics
+  description: Robots.
+  match:
+    categories: [cs.RO]
+    keywords: [robot]
+"""
+
+THUMBS = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/"
+HOSTILE_TITLE = "<script>alert('x')</script> {{ 7*7 }} {% raw %} [link](javascript:alert(1)) *em*"
+
+
+def fixture_content(root: Path) -> Path:
+    """A small archive: three list days, an empty day, a paper on two days, hostile text,
+    math, a hidden paper and a corrected one, and topics."""
+    from generator.importer import import_dir
+
+    days = {
+        "2025-06-09": [
+            {
+                **api_item(
+                    "2506.00001",
+                    40,
+                    title="Agents that plan",
+                    githubRepo="https://github.com/a/b",
+                    githubStars=12,
+                    ai_summary="Agents plan.",
+                    ai_keywords=["agents", "planning"],
+                ),
+                "thumbnail": "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2506.00001.png",
+            },
+            api_item(
+                "2506.00002",
+                7,
+                title=HOSTILE_TITLE,
+                summary="We bound $O(n^2)$ and $textbf{x}$; <img src=x onerror=alert(1)> "
+                "and a_b*c* and costs $5 and $10.",
+                githubRepo="javascript:alert(1)",
+                projectPage="data:text/html,x",
+            ),
+            api_item("2506.00003", 3, title="Spam paper"),
+        ],
+        "2025-06-10": [
+            api_item(
+                "2506.00004",
+                12,
+                title="Robot hands",
+                ai_keywords=["robot manipulation"],
+                authors=[{"name": f"Author {i}"} for i in range(30)],
+            ),
+            api_item("2506.00001", 41, title="Agents that plan"),
+        ],
+        "2025-06-11": [],
+        "2025-06-12": [api_item("2506.00005", 2, title="Wrong title")],
+    }
+    content = root / "content"
+    for day, items in days.items():
+        import_dir(write_response(root / "src" / day, day, items).parent, content)
+    write_files(
+        content,
+        {
+            "topics.yml": TOPICS,
+            "corrections/2506.00003.yaml": 'id: "2506.00003"\nreason: "spam"\nhide: true\n',
+            "corrections/2506.00005.yaml": (
+                'id: "2506.00005"\nreason: "typo"\nset:\n  title: Right title\n'
+            ),
+        },
+    )
+    return content
