@@ -62,7 +62,27 @@ def validate(content: Path) -> list[Problem]:
     corrections = re.compile(r"^.+\.yaml$")
     for path in _files(content / "corrections", problems, corrections, "<arXiv id>.yaml"):
         problems += _check_correction(path, ids)
+    if (content / "topics.yml").exists():
+        problems += _check_topics(content / "topics.yml")
     return sorted(problems)
+
+
+def _check_topics(path: Path) -> list[Problem]:
+    doc, problems = _load(path)
+    if doc is None:
+        return problems
+    problems += _schema_problems(path, doc, _schema("topics"))
+    topics = doc.value.get("topics") if isinstance(doc.value, dict) else None
+    first_line: dict[str, int] = {}
+    for index, topic in enumerate(topics if isinstance(topics, list) else []):
+        slug = topic.get("slug") if isinstance(topic, dict) else None
+        if isinstance(slug, str):
+            line, col = doc.at(("topics", index, "slug"))
+            if slug in first_line:
+                message = f"topic slug {slug} is used twice (first at line {first_line[slug]})"
+                problems.append(_problem(path, line, col, message))
+            first_line.setdefault(slug, line)
+    return problems
 
 
 def _files(

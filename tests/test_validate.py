@@ -184,3 +184,32 @@ def test_duplicate_keys_and_aliases_are_named(tmp_path: Path) -> None:
         "6:1: aliases (*name) are not allowed here",
         "6:1: unknown field 'extra' (known: date, fetched, papers, status)",
     ]
+
+
+def test_topics_file_problems(tmp_path: Path) -> None:
+    content = write_files(
+        tmp_path,
+        {
+            "topics.yml": (
+                "topics:\n- slug: Bad Slug\n  name: X\n  description: ''\n  match: {}\n"
+                "- slug: a\n  name: A\n  description: d\n  match:\n    words: x\n"
+                "- slug: a\n  name: A\n  description: d\n  match:\n    colour: [x]\n"
+            )
+        },
+    )
+    assert [f"{p.line}:{p.column}: {p.message}" for p in validate(content)] == [
+        "2:9: topics[0].slug must be lower-case words joined by hyphens, like llm-reasoning "
+        "(got 'Bad Slug')",
+        "4:16: topics[0].description must be non-empty text (got '')",
+        "5:10: topics[0].match must hold at least one of keywords, words, categories, "
+        "organizations (got {})",
+        "10:12: topics[1].match.words must be a list of non-empty texts (got 'x')",
+        "11:9: topic slug a is used twice (first at line 6)",
+        "15:5: unknown field 'colour' in topics[2].match (known: categories, keywords, "
+        "organizations, words)",
+    ]
+
+
+def test_the_repository_topics_are_valid() -> None:
+    root = Path(__file__).resolve().parent.parent
+    assert validate(root / "content") == []
