@@ -68,3 +68,30 @@ def test_bad_date_argument(capsys) -> None:
         main(["import", "x", "--fetched", "2025-13-01"])
     assert exit_info.value.code == 2
     assert "not a date (YYYY-MM-DD): '2025-13-01'" in capsys.readouterr().err
+
+
+def test_invalid_day_stops_build_with_validation_messages(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from generator.content import DAY_SCHEMA_HEADER
+
+    day = tmp_path / "content/papers/2025/06/2025-06-10.yaml"
+    day.parent.mkdir(parents=True)
+    day.write_text(
+        DAY_SCHEMA_HEADER + "date: 2025-06-10\nstatus: listed\npapers:\n"
+        "- id: '2506.00001'\n  title: T\n  upvotes: many\n",
+        "utf-8",
+    )
+    code = main(
+        [
+            "build",
+            "--content",
+            str(tmp_path / "content"),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--build-dir",
+            str(tmp_path / "b"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith("error: content is invalid (python -m generator validate):\n")
+    assert "2025-06-10.yaml:7:12: paper 2506.00001 upvotes must be a whole number" in err
