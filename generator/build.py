@@ -16,6 +16,7 @@ from .config import load_config
 from .content import day_paths
 from .data import generate_data
 from .errors import ArchiveError, BuildError, ContentError
+from .feeds import feed_catalog, generate_feeds
 from .pages import generate_pages
 from .sample import make_sample
 from .topics import TOPICS_FILE
@@ -36,7 +37,7 @@ def build_site(
     timer = _Timer(log)
     archive = _load(content, sample)
     timer("load content")
-    catalog = _feeds_module().feed_catalog(archive, config) if _feeds_module() else []
+    catalog = feed_catalog(archive, config)
     docs = build_dir / "docs"
     try:
         write_tree(docs, generate_pages(archive, config, catalog))
@@ -46,9 +47,7 @@ def build_site(
     run_mkdocs(config_path, docs, site_dir, sample, _epoch(archive))
     timer("mkdocs build")
     write_files(site_dir, generate_data(archive))
-    feeds = _feeds_module()
-    if feeds:
-        write_files(site_dir, feeds.generate_feeds(archive, config))
+    write_files(site_dir, generate_feeds(archive, config))
     timer("data and feeds")
     search = _search_module()
     if search:
@@ -157,14 +156,6 @@ class _Collector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
-
-
-def _feeds_module() -> Any:
-    try:
-        from . import feeds
-    except ImportError:
-        return None
-    return feeds
 
 
 def _search_module() -> Any:

@@ -383,7 +383,7 @@ class Generator:
     def coverage(self) -> str:
         """Every day's state: listed, empty, never fetched, failed, may still grow."""
         rows = self.cells()
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for row in rows:
             counts["listed" if row.state == "growing" else row.state] += 1
         fetched = [d.fetched for d in self.archive.days if d.fetched]

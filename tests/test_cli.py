@@ -70,7 +70,7 @@ def test_bad_date_argument(capsys) -> None:
     assert "not a date (YYYY-MM-DD): '2025-13-01'" in capsys.readouterr().err
 
 
-def test_invalid_day_stops_build_with_validation_messages(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_invalid_day_stops_build_with_validation_messages(tmp_path: Path, capsys) -> None:
     from generator.content import DAY_SCHEMA_HEADER
 
     day = tmp_path / "content/papers/2025/06/2025-06-10.yaml"
