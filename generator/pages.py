@@ -399,17 +399,35 @@ class Generator:
         )
 
     def feeds_page(self) -> str:
-        """Every feed with a copyable URL."""
+        """Every feed, its three formats side by side, with copyable URLs."""
+        labels = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+        feeds: dict[tuple[str, str | None, str], dict[str, Any]] = {}
+        for info in self.feeds:
+            key = (info.group, info.topic, info.title)
+            entry = feeds.setdefault(
+                key,
+                {
+                    "title": info.title,
+                    "description": info.description,
+                    "formats": [],
+                    "anchor": f"topic-{info.topic}"
+                    if info.topic
+                    else info.path.split("/")[0].replace(".", "-"),
+                },
+            )
+            entry["formats"].append(
+                {"label": labels.get(info.format, info.format), "path": info.path}
+            )
         groups = [
             {
                 "id": "site",
                 "title": "Whole archive",
-                "feeds": [f for f in self.feeds if f.group == "site"],
+                "feeds": [f for (group, _, _), f in feeds.items() if group == "site"],
             },
             {
                 "id": "topics",
                 "title": "Topics",
-                "feeds": [f for f in self.feeds if f.group == "topic"],
+                "feeds": [f for (group, _, _), f in feeds.items() if group == "topic"],
             },
         ]
         front = _front("Feeds", "RSS, Atom and JSON feeds of the Daily Papers Archive.", None)
