@@ -14,78 +14,45 @@ from .progress import progress_bar
 START = date(2024, 1, 1)  # a Monday; fixed so the same N always gives the same archive
 SEED = 20240101
 
+# Filler vocabulary that triggers no topic rule in content/topics.yml; topic phrases are
+# added on purpose below, so topic pages get realistic sizes (about one topic per paper).
 _WORDS = (
-    "model",
-    "language",
-    "vision",
-    "diffusion",
-    "agent",
-    "reasoning",
-    "benchmark",
-    "training",
-    "inference",
-    "token",
-    "attention",
-    "transformer",
-    "policy",
-    "reward",
-    "alignment",
-    "retrieval",
-    "video",
-    "image",
-    "audio",
-    "speech",
-    "robot",
-    "graph",
-    "sparse",
-    "dense",
-    "scaling",
-    "data",
-    "synthetic",
-    "multimodal",
-    "embedding",
-    "latent",
-    "generation",
-    "evaluation",
-    "efficient",
-    "memory",
-    "context",
-    "long",
-    "chain",
-    "thought",
-    "planning",
-    "search",
-    "tool",
-    "code",
-    "mathematical",
-    "proof",
-    "optimization",
-    "gradient",
-    "fine-tuning",
-    "instruction",
-    "preference",
-    "feedback",
-    "distillation",
+    "model method data layer scale signal latent sparse dense graph kernel token context "
+    "memory feature module encoder decoder objective loss sample prior estimate variance "
+    "robust stable efficient unified simple strong novel adaptive structured implicit "
+    "explicit global local temporal spatial semantic hierarchical modular scalable "
+    "framework approach analysis study result experiment baseline ablation improvement"
+).split()
+_TOPIC_PHRASES = (
+    "chain-of-thought reasoning",
+    "test-time scaling",
+    "LLM agents",
+    "GUI agents",
+    "reinforcement learning",
+    "GRPO",
+    "diffusion models",
+    "text-to-image generation",
+    "video generation",
+    "vision-language models",
+    "speech recognition",
+    "text-to-speech",
+    "robot manipulation",
+    "vision-language-action",
     "quantization",
-    "kernel",
-    "cache",
-    "parallel",
-    "decoding",
-    "sampling",
-    "noise",
-    "score",
-    "flow",
-    "3D",
-    "scene",
-    "geometry",
-    "mesh",
-    "physics",
-    "simulation",
-    "world",
-    "temporal",
-    "spatial",
-    "segmentation",
-    "detection",
+    "KV cache",
+    "speculative decoding",
+    "LoRA",
+    "distributed training",
+    "a new benchmark",
+    "jailbreak attacks",
+    "red teaming",
+    "code generation",
+    "software engineering",
+    "retrieval-augmented generation",
+    "dense retrieval",
+    "Gaussian splatting",
+    "3D reconstruction",
+    "novel view synthesis",
 )
 _TITLE_HEADS = (
     "Scaling",
@@ -175,13 +142,18 @@ def _paper(rng: random.Random, day: date, serial: int) -> dict[str, Any]:
     published = day - timedelta(days=rng.choice((1, 1, 1, 2, 3, 4, 7)))
     paper_id = f"{published:%y%m}.{serial % 100000:05d}"
     abstract = " ".join(_sentence(rng, rng.randint(12, 30)) for _ in range(rng.randint(6, 11)))
+    topics = rng.sample(_TOPIC_PHRASES, rng.choice((0, 1, 1, 1, 1, 2)))
+    if topics:
+        abstract += f" We study {' and '.join(topics)}."
     if rng.random() < 0.05:
         abstract += f" We prove a bound of {rng.choice(_MATH)} for the <proposed> method."
     # Author counts: mostly a handful, a long tail to the hundreds, as in the real data.
     authors = min(700, max(1, int(rng.lognormvariate(2.0, 0.8))))
     if rng.random() < 0.002:
         authors = rng.randint(200, 664)
-    title_words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 9)))
+    title_words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 8)))
+    if topics:
+        title_words += f" for {topics[0]}"
     paper: dict[str, Any] = {
         "id": paper_id,
         "title": f"{rng.choice(_TITLE_HEADS)} {title_words.title()}",
@@ -202,7 +174,8 @@ def _paper(rng: random.Random, day: date, serial: int) -> dict[str, Any]:
         paper["organization"], paper["organization_name"] = rng.choice(_ORGS)
     if rng.random() < 0.6:
         paper["ai_summary"] = _sentence(rng, rng.randint(15, 30))
-        paper["ai_keywords"] = sorted({rng.choice(_WORDS) for _ in range(rng.randint(3, 10))})
+        keywords = {rng.choice(_WORDS) for _ in range(rng.randint(3, 10))}
+        paper["ai_keywords"] = sorted(keywords | {topic.lower() for topic in topics})
     if rng.random() < 0.1:
         paper["media"] = [f"https://cdn-uploads.huggingface.co/production/uploads/{serial}.mp4"]
     return order_paper(paper)
