@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test lint install lock clean golden
+.PHONY: site test lint install lock clean golden nightly
 
 # Reinstall whenever the pins or the project metadata change.
 $(STAMP): requirements.lock pyproject.toml
@@ -27,8 +27,8 @@ golden: $(STAMP)
 	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_site.py -k golden
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check generator tests
-	$(VENV)/bin/ruff format --check generator tests
+	$(VENV)/bin/ruff check generator tests bench
+	$(VENV)/bin/ruff format --check generator tests bench
 	$(VENV)/bin/mypy
 
 # Re-pin every dependency from pyproject.toml into requirements.lock.
@@ -40,3 +40,28 @@ lock:
 
 clean:
 	rm -rf build site
+
+# The whole nightly run, as .github/workflows/nightly.yml calls it: fetch (with FETCH_ARGS from
+# the environment, e.g. `--since 2026-01-01 --until 2026-01-31` or `--gaps`), validate, commit
+# content/ if it changed, build site/. Pushing and deploying are the workflow's job.
+# A day that fails to fetch stops nothing: the days that succeeded are committed and built, and
+# only then does make fail, naming the failed days (kept in build/fetch-summary.txt).
+# `make nightly PY=/some/venv/bin/python` runs with that interpreter as it is (no install).
+BOT_GIT := git -c user.name='github-actions[bot]' \
+	-c user.email='41898282+github-actions[bot]@users.noreply.github.com'
+
+nightly: $(if $(filter command line,$(origin PY)),,$(STAMP))
+	@mkdir -p build && rm -f build/fetch-summary.txt build/fetch-exit build/fetch-failed.txt
+	{ $(PY) -m generator fetch --arxiv $(FETCH_ARGS); echo $$? > build/fetch-exit; } 2>&1 \
+		| tee build/fetch-summary.txt
+	$(PY) -m generator validate
+	git add content
+	git diff --cached --quiet -- content || $(BOT_GIT) commit --quiet \
+		-m "Nightly fetch ($$(grep -m1 '^days: ' build/fetch-summary.txt))" \
+		-m "$$(head -n 40 build/fetch-summary.txt)" -- content
+	$(PY) -m generator build
+	@# Reached only when everything but the fetch succeeded: build/fetch-failed.txt says so.
+	@if [ "$$(cat build/fetch-exit)" != 0 ]; then \
+		{ echo "fetch exited $$(cat build/fetch-exit); the other days were committed and built"; \
+		  grep -E '^(failed|error|internal error): ' build/fetch-summary.txt; } \
+		| tee build/fetch-failed.txt; exit 1; fi

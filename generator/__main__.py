@@ -44,9 +44,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check every content file."""
     from .validate import validate
 
+    def escape(text: str, chars: str = "%\r\n") -> str:
+        # GitHub's workflow-command escaping: message data escapes %, CR and LF; property
+        # values (file=...) also the "," and ":" that would end them.
+        return "".join(f"%{ord(c):02X}" if c in chars else c for c in text)
+
     problems = validate(args.content)
     for problem in problems:
         print(problem)
+        if args.format == "github":  # an annotation on the line, in the pull request's diff
+            path = escape(problem.path, "%\r\n,:")
+            where = f"file={path},line={problem.line},col={problem.column}"
+            print(f"::error {where}::{escape(problem.message)}")
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
@@ -134,7 +143,15 @@ def make_parser() -> argparse.ArgumentParser:
         "--arxiv-url", type=_url, help="arXiv query endpoint (default: export.arxiv.org's)"
     )
 
-    add("validate", cmd_validate, "check every day and correction file; exit 1 on any problem")
+    sub = add(
+        "validate", cmd_validate, "check every day and correction file; exit 1 on any problem"
+    )
+    sub.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="github: also print each problem as a GitHub Actions annotation (default: text)",
+    )
 
     sub = add(
         "sample", cmd_sample, "write a deterministic synthetic archive for demos and benchmarks"

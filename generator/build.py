@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from .archive import Archive, load_archive
 from .config import load_config
@@ -19,6 +18,7 @@ from .errors import ArchiveError, BuildError, ContentError
 from .feeds import feed_catalog, generate_feeds
 from .pages import generate_pages
 from .sample import make_sample
+from .search import build_index, search_page
 from .topics import TOPICS_FILE
 
 SAMPLE_PAPERS = 400
@@ -40,7 +40,9 @@ def build_site(
     catalog = feed_catalog(archive, config)
     docs = build_dir / "docs"
     try:
-        write_tree(docs, generate_pages(archive, config, catalog))
+        pages = generate_pages(archive, config, catalog)
+        pages["search.md"] = search_page()
+        write_tree(docs, pages)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         _explain(content, exc)
     timer("generate pages")
@@ -49,10 +51,8 @@ def build_site(
     write_files(site_dir, generate_data(archive))
     write_files(site_dir, generate_feeds(archive, config))
     timer("data and feeds")
-    search = _search_module()
-    if search:
-        search.build_index(archive, config, site_dir)
-        timer("search index")
+    build_index(archive, config, site_dir)
+    timer("search index")
     return sample
 
 
@@ -156,14 +156,6 @@ class _Collector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
-
-
-def _search_module() -> Any:
-    try:
-        from . import search
-    except ImportError:
-        return None
-    return search
 
 
 class _Timer:

@@ -1,0 +1,223 @@
+"""Search benchmark: index build time and size, and what a first search costs a browser.
+
+    .venv/bin/python bench/search_bench.py [--papers 30000] [--work build/search-bench]
+    .venv/bin/python bench/search_bench.py --content DIR   # an existing archive instead
+
+Builds the site from the sample archive (`python -m generator sample`), times the Pagefind
+index on its own, then serves the site on 127.0.0.1 and opens /search/?q=... for five fixed
+queries in headless Debian Chromium, each time with a cold cache. It adds up the files the
+page had received when its first results were on screen, a moment search.js marks with
+performance.mark(). Prints Markdown tables; not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import importlib.metadata
+import os
+import platform
+import shutil
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator import build, search  # noqa: E402
+from generator.archive import load_archive  # noqa: E402
+from generator.config import load_config  # noqa: E402
+from generator.sample import make_sample  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# What readers type: topic phrases, an author, and an exact title (filled in from the data).
+QUERIES = ["speculative decoding", "gaussian splatting", "jailbreak attacks", "Wei Zhang"]
+TEXT_TYPES = (".html", ".js", ".css", ".json", ".svg", ".xml")
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+# Every file the page fetched and had received by the time its first results were on screen
+# (Resource Timing; Pagefind runs on the page's thread, so its fetches are listed too).
+LOADED = """() => {
+  const shown = performance.getEntriesByName("dpa-search-results")[0].startTime;
+  const page = performance.getEntriesByType("navigation")[0];
+  const files = performance.getEntriesByType("resource").filter((e) => e.responseEnd <= shown);
+  return {shown, files: [page, ...files].map((e) => [new URL(e.name).pathname, e.encodedBodySize])};
+}"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--papers", type=int, default=30000)
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "search-bench")
+    parser.add_argument("--content", type=Path, help="benchmark this content/ instead")
+    args = parser.parse_args()
+    work: Path = args.work
+    content, site = args.content or work / f"sample-{args.papers}", work / "site"
+    if args.content and not content.is_dir():
+        parser.error(f"{content}: not a directory")
+    if not content.is_dir():
+        print(f"sample: {args.papers} papers into {content}", file=sys.stderr)
+        make_sample(content, args.papers)
+        shutil.copy(ROOT / "content" / "topics.yml", content / "topics.yml")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(1) as pool:  # as build does it: see tests/test_search_browser.py
+        pool.submit(_build_site, content, site, work / "build").result()
+    site_seconds = time.perf_counter() - started
+
+    archive = load_archive(content)
+    _ = archive.paper_topics  # topics are part of loading, not of indexing
+    started = time.perf_counter()
+    stats = search.build_index(archive, load_config(), site)
+    index_seconds = time.perf_counter() - started
+    on_disk = sum(_blocks(path) for path in (site / "pagefind").rglob("*"))
+
+    title = archive.papers[next(iter(archive.papers))]["title"]
+    rows, chromium = _measure(site, [*QUERIES, title])
+    what = f"content from {content}" if args.content else "the generated sample"
+    _report(what, stats, index_seconds, on_disk, site_seconds, rows, chromium)
+    return 0
+
+
+def _build_site(content: Path, site: Path, build_dir: Path) -> None:
+    pages = build.generate_pages
+    build.generate_pages = lambda *a, **k: {"search.md": search.search_page(), **pages(*a, **k)}
+    try:
+        build.build_site(content, site, build_dir, ROOT / "mkdocs.yml")
+    finally:
+        build.generate_pages = pages
+
+
+def _blocks(path: Path) -> int:
+    return path.stat().st_blocks * 512 if path.is_file() else 0
+
+
+def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]:
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for query in queries:
+                context = browser.new_context()  # a cold cache every time
+                page = context.new_page()
+                page.goto(f"{base}search/?q={quote_plus(query)}")
+                page.wait_for_function(
+                    "performance.getEntriesByName('dpa-search-results').length > 0",
+                    timeout=120_000,
+                )
+                loaded = page.evaluate(LOADED)
+                found = page.inner_text("#dpa-search-status")
+                rows.append(_row(query, found, loaded["shown"], dict(loaded["files"]), site))
+                context.close()
+            chromium = browser.version
+            browser.close()
+    finally:
+        server.shutdown()
+    return rows, chromium
+
+
+def _row(query: str, found: str, took: float, sent: dict[str, int], site: Path) -> dict[str, Any]:
+    searching = {p: n for p, n in sent.items() if p.startswith(("/pagefind/", "/assets/search/"))}
+    gzipped = 0
+    for path, size in searching.items():
+        # GitHub Pages gzips text; Pagefind's own files are gzip already.
+        file = site / path.lstrip("/")
+        text = path.endswith(TEXT_TYPES) and file.is_file()
+        gzipped += len(gzip.compress(file.read_bytes(), 6)) if text else size
+    biggest = sorted(searching.items(), key=lambda item: -item[1])[:3]
+    largest = ", ".join(f"{path.rsplit('/', 1)[-1]} {size / 1000:.0f}" for path, size in biggest)
+    return {
+        "query": query,
+        "results": found.split(" ")[0],
+        "search": sum(searching.values()),
+        "search_gz": gzipped,
+        "page": sum(sent.values()),
+        "ms": took,
+        "biggest": largest,
+    }
+
+
+def _report(
+    what: str,
+    stats: search.SearchStats,
+    index_seconds: float,
+    on_disk: int,
+    site_seconds: float,
+    rows: list[dict[str, Any]],
+    chromium: str,
+) -> None:
+    kb = lambda n: f"{n / 1000:,.0f} KB"  # noqa: E731
+    memory = _memory_gb()
+    print(f"## Search, {stats.records:,} papers ({what})\n")
+    print(
+        f"Machine: {os.cpu_count()} cores, {memory} GB RAM, {platform.system()} "
+        f"{platform.machine()}; Python {platform.python_version()}, "
+        f"pagefind {importlib.metadata.version('pagefind')}, "
+        f"mkdocs {importlib.metadata.version('mkdocs')}, "
+        f"mkdocs-material {importlib.metadata.version('mkdocs-material')}, "
+        f"Chromium {chromium} (headless), served by Python's http.server (no compression).\n"
+    )
+    print("| index | value |\n|---|---|")
+    print(f"| records | {stats.records:,} |")
+    print(f"| build_index time | {index_seconds:.1f} s |")
+    print(f"| files | {stats.files:,} |")
+    print(f"| size (bytes in files) | {stats.bytes / 1e6:.1f} MB |")
+    print(f"| size on disk (4 KB blocks) | {on_disk / 1e6:.1f} MB |")
+    print(f"| whole `build` (pages, mkdocs, feeds, index) | {site_seconds:.0f} s |\n")
+    print(
+        "Cold start to first results, `/search/?q=...`: bytes of search (pagefind/ and "
+        "assets/search/) as served, the same with text gzipped as GitHub Pages sends it, the "
+        "whole page load, and the time from navigation to results on screen.\n"
+    )
+    print("| query | results | search bytes | gzipped | whole page | first results | largest, KB |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['query']} | {r['results']} | {kb(r['search'])} | {kb(r['search_gz'])} | "
+            f"{kb(r['page'])} | {r['ms']:.0f} ms | {r['biggest']} |"
+        )
+    keys = ("search", "search_gz", "page", "ms")
+    median = {key: statistics.median(row[key] for row in rows) for key in keys}
+    print(
+        f"| **median** | | **{kb(median['search'])}** | **{kb(median['search_gz'])}** | "
+        f"{kb(median['page'])} | {median['ms']:.0f} ms | |"
+    )
+
+
+def _memory_gb() -> str:
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+    except OSError:
+        return "?"
+    kilobytes = int(meminfo.split("MemTotal:")[1].split()[0])
+    return f"{kilobytes / 1024 / 1024:.0f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""Search: one Pagefind record per paper, built from the archive rather than scraped from HTML."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import gzip
+import hashlib
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .archive import Archive
+from .config import SiteConfig
+from .errors import BuildError
+
+BUNDLE_DIR = "pagefind"  # under site_dir; the front end loads <site root>/pagefind/pagefind.js
+# Filter values for the search page's selects, beside the bundle: Pagefind's own
+# pagefind.filters() downloads every filter's page lists (390 KB at 30,000 papers) to list them.
+FILTER_VALUES = "dpa-filters.json"
+AUTHORS_SHOWN = 3  # authors in a result; the rest are "et al." (the record holds them all)
+HAS_CODE = "yes"  # the one value of the `code` filter: papers with a GitHub repository
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """What Pagefind stores for one paper."""
+
+    url: str  # site-root-relative, "/2026/05/29/#2605.29801"; the browser adds the base path
+    content: str  # the searchable text; excerpts are cut from it
+    meta: dict[str, str] = field(default_factory=dict)  # shown in results
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    """What build_index wrote."""
+
+    records: int
+    files: int
+    bytes: int  # the bundle's size, in bytes of its files
+
+
+def search_records(archive: Archive) -> list[SearchRecord]:
+    """One record per paper, in first-listed order (so the same archive gives the same bundle)."""
+    names = {topic.slug: topic.name for topic in archive.topics}
+    topics = archive.paper_topics
+    return [
+        _record(paper, archive.permalink(paper_id), archive.first_listed[paper_id].isoformat(),
+                [names[slug] for slug in topics.get(paper_id, [])])
+        for paper_id, paper in archive.papers.items()
+    ]  # fmt: skip
+
+
+def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) -> SearchRecord:
+    authors = [str(name) for name in paper.get("authors", [])]
+    shown = ", ".join(authors[:AUTHORS_SHOWN]) + (" et al." if len(authors) > AUTHORS_SHOWN else "")
+    organization = str(paper.get("organization_name") or paper.get("organization") or "")
+    arxiv = paper.get("arxiv") or {}
+    categories = [str(c) for c in arxiv.get("categories") or [arxiv.get("primary_category")] if c]
+    # Title, then abstract: Pagefind cuts the excerpt around the matched words, so a match in
+    # the title shows the title and the start of the abstract (results list authors anyway).
+    text = [
+        paper["title"] + ".",
+        paper.get("abstract", ""),
+        ", ".join(authors) + ".",
+        ", ".join(paper.get("ai_keywords", [])),
+        " ".join(dict.fromkeys(v for v in (organization, paper.get("organization")) if v)),
+        " ".join(categories),
+        paper["id"],
+    ]
+    filters = {"year": [day[:4]], "topic": topics}
+    if organization:
+        filters["organization"] = [organization]
+    if paper.get("github"):
+        filters["code"] = [HAS_CODE]
+    upvotes = str(int(paper.get("upvotes") or 0))
+    return SearchRecord(
+        url="/" + permalink,
+        content=" ".join(part for part in text if part and part != "."),
+        meta={"title": paper["title"], "authors": shown, "day": day, "upvotes": upvotes},
+        filters={key: values for key, values in filters.items() if values},
+        # Every record has every sort key: Pagefind leaves records without it out of a sort.
+        sort={"date": day, "upvotes": upvotes},
+    )
+
+
+def build_index(archive: Archive, config: SiteConfig, site_dir: Path) -> SearchStats:
+    """Write the Pagefind bundle for every paper into site_dir/pagefind (after mkdocs build)."""
+    # `config` is unused on purpose: record URLs are relative to the site root, so one bundle
+    # works wherever the site is served (site_url, a sub-path, localhost).
+    del config
+    records = search_records(archive)
+    bundle = site_dir / BUNDLE_DIR
+    shutil.rmtree(bundle, ignore_errors=True)  # file names are content hashes: old ones linger
+    try:
+        bundle.mkdir(parents=True)
+        # In a thread of its own: asyncio.run() refuses to run where an event loop already
+        # runs (a caller's, or Playwright's sync API in the browser tests).
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, _write_bundle(records, bundle)).result()
+        _make_reproducible(bundle)
+    except OSError as exc:
+        raise BuildError(f"search index: cannot write {bundle}: {exc}") from exc
+    except BuildError:
+        raise
+    except Exception as exc:  # the service reports its failures as bare Exceptions
+        raise BuildError(f"search index: Pagefind failed: {exc}") from exc
+    (bundle / FILTER_VALUES).write_text(
+        filter_values(records, [topic.name for topic in archive.topics]), encoding="utf-8"
+    )
+    files = [path for path in bundle.rglob("*") if path.is_file()]
+    return SearchStats(len(records), len(files), sum(path.stat().st_size for path in files))
+
+
+def filter_values(records: list[SearchRecord], topics: list[str]) -> str:
+    """JSON of each filter's values, in the order the search page lists them (topics: all names)."""
+    seen: dict[str, dict[str, None]] = {"year": {}, "topic": {}, "organization": {}, "code": {}}
+    for record in records:
+        for key, names in record.filters.items():
+            seen[key].update(dict.fromkeys(names))
+    values = {
+        "year": sorted(seen["year"], reverse=True),
+        "topic": [name for name in topics if name in seen["topic"]],  # topics.yml order
+        "organization": sorted(seen["organization"], key=lambda name: (name.casefold(), name)),
+        "code": sorted(seen["code"]),
+    }
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+async def _write_bundle(records: list[SearchRecord], bundle: Path) -> None:
+    from pagefind.index import IndexConfig
+
+    service = await _service_class()().launch()
+    try:
+        index = await service.create_index(IndexConfig(force_language="en"))
+        # One at a time, in order: page numbers and so the bundle's bytes follow the archive.
+        for record in records:
+            await index.add_custom_record(
+                url=record.url,
+                content=record.content,
+                language="en",
+                meta=record.meta,
+                filters=record.filters,
+                sort=record.sort,
+            )
+        await index.write_files(output_path=str(bundle.resolve()))
+    finally:
+        await service.close()
+
+
+def _service_class() -> Any:
+    """Pagefind's Python service, with a reader that does not sleep before every answer."""
+    from pagefind.service import PagefindService
+
+    class Service(PagefindService):
+        # pagefind 1.5.2's reader sleeps 0.1 s before reading each answer, so a record costs
+        # 0.1 s however the requests are sent: 30,000 papers took 50 minutes
+        # (https://github.com/Pagefind/pagefind/issues/976). Same protocol, read at once.
+        async def _wait_for_responses(self) -> None:
+            assert self._backend.stdout is not None
+            said = b""  # what is not an answer: a panic's message, before the process exits
+            while True:
+                try:
+                    message = await self._backend.stdout.readuntil(b",")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+                    rest = exc.partial if isinstance(exc, asyncio.IncompleteReadError) else b""
+                    text = (said + rest).decode("utf-8", "replace").strip()
+                    _fail(self._responses, f"search index: Pagefind stopped: {text or exc}")
+                    return
+                try:
+                    _answer(self._responses, message[:-1])
+                except (ValueError, binascii.Error):  # JSONDecodeError is a ValueError
+                    said += message
+
+    # Only while the private hook this relies on exists; otherwise slow but correct.
+    return Service if hasattr(PagefindService, "_wait_for_responses") else PagefindService
+
+
+def _fail(pending: dict[int, asyncio.Future[Any]], message: str) -> None:
+    for future in pending.values():
+        if not future.done():
+            future.set_exception(BuildError(message))
+
+
+def _answer(pending: dict[int, asyncio.Future[Any]], message: bytes) -> None:
+    """Resolve the request a service message answers (base64 JSON, as pagefind/service sends)."""
+    answer = json.loads(base64.b64decode(message))
+    if not isinstance(answer, dict):
+        return
+    payload = answer.get("payload") or {}
+    message_id = answer.get("message_id")
+    if message_id is None and payload.get("original_message"):
+        # A request the service could not parse comes back without its id, but whole.
+        message_id = json.loads(payload["original_message"]).get("message_id")
+    future = pending.get(message_id) if isinstance(message_id, int) else None
+    if future is None or future.done():
+        return
+    if payload.get("type") == "Error":
+        said = f"search index: Pagefind failed: {payload.get('message')}"
+        future.set_exception(BuildError(said))
+    else:
+        future.set_result(payload)
+
+
+# Pagefind 1.5.2 writes its filters and sorts in hash-map order, which changes from run to
+# run: the filter files, the metadata file listing filters and sorts, and the entry file
+# naming that one differ between two builds of the same content. Sorting them makes the
+# bundle, like the rest of the site, the same bytes for the same content. Those files are
+# gzip of b"pagefind_dcd" + CBOR; the few CBOR types they use are read and written below
+# (RFC 8949; re-encoding an unchanged file gives Pagefind's bytes back).
+SIGNATURE = b"pagefind_dcd"
+
+
+def _make_reproducible(bundle: Path) -> None:
+    entry_file = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_file.read_text("utf-8"))
+    for language in entry["languages"].values():
+        meta_file = bundle / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read_pf(meta_file)
+        if not (isinstance(meta, list) and len(meta) > 4 and isinstance(meta[3], list)):
+            raise BuildError(f"search index: {meta_file}: not the Pagefind 1.5 format")
+        prefix = language["hash"].partition("_")[0]
+        listed = []
+        for name, old in sorted(meta[3]):
+            old_file = bundle / "filter" / f"{old}.pf_filter"
+            key, values = _read_pf(old_file)
+            old_file.unlink()
+            listed.append([name, _write_pf(bundle / "filter", prefix, [key, sorted(values)], 7)])
+        meta[3] = listed  # [[filter, file]], by filter name
+        meta[4] = sorted(meta[4])  # [[sort, page order]], by sort name
+        meta_file.unlink()
+        language["hash"] = _write_pf(bundle, prefix, meta, 10)
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    entry_file.write_text(text, encoding="utf-8")
+
+
+def _read_pf(path: Path) -> Any:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise BuildError(f"search index: {path}: not a Pagefind file")
+    value, end = _from_cbor(data, len(SIGNATURE))
+    if end != len(data):
+        raise BuildError(f"search index: {path}: unexpected data after its CBOR value")
+    return value
+
+
+def _write_pf(folder: Path, prefix: str, value: Any, digits: int) -> str:
+    """Write a value as Pagefind does, named by its content; return its hash name."""
+    data = gzip.compress(SIGNATURE + _to_cbor(value), mtime=0)
+    name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    if folder.name == "filter":
+        (folder / f"{name}.pf_filter").write_bytes(data)
+    else:
+        (folder / f"pagefind.{name}.pf_meta").write_bytes(data)
+    return name
+
+
+def _from_cbor(data: bytes, at: int) -> tuple[Any, int]:
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info >= 24:
+        if info > 27:
+            raise BuildError(f"search index: CBOR {major}/{info} at byte {at} is not supported")
+        size = 1 << (info - 24)
+        number, at = int.from_bytes(data[at : at + size], "big"), at + size
+    else:
+        number = info
+    if major == 0:
+        return number, at
+    if major in (2, 3):
+        raw = data[at : at + number]
+        return (raw.decode("utf-8") if major == 3 else raw), at + number
+    if major == 4:
+        items = []
+        for _ in range(number):
+            item, at = _from_cbor(data, at)
+            items.append(item)
+        return items, at
+    raise BuildError(f"search index: CBOR {major}/{info} at byte {at} is not supported")
+
+
+def _to_cbor(value: Any) -> bytes:
+    if isinstance(value, bool) or not isinstance(value, int | str | bytes | list):
+        raise BuildError(f"search index: cannot write {type(value).__name__} as CBOR")
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, str | bytes):
+        raw = value.encode("utf-8") if isinstance(value, str) else value
+        return _cbor_head(3 if isinstance(value, str) else 2, len(raw)) + raw
+    return _cbor_head(4, len(value)) + b"".join(_to_cbor(item) for item in value)
+
+
+def _cbor_head(major: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([major << 5 | number])
+    size = next(size for size in (1, 2, 4, 8) if number < 1 << (8 * size))
+    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + number.to_bytes(size, "big")
+
+
+def search_page() -> str:
+    """The Markdown (raw HTML inside) of /search/: the form, filters, sort and results."""
+    return _SEARCH_PAGE
+
+
+# Raw HTML: MkDocs passes it through; assets/search/search.js (overrides/) brings it to life.
+_SEARCH_PAGE = """\
+---
+title: "Search"
+description: "Find any paper of the archive by words from its title, authors or abstract."
+hide: ["toc"]
+---
+
+# Search
+
+<form id="dpa-search" class="dpa-search" role="search" action="./" method="get" autocomplete="off">
+<p class="dpa-search__row">
+<label class="dpa-vh" for="dpa-search-q">Search papers</label>
+<input id="dpa-search-q" class="dpa-search__q" type="search" name="q" spellcheck="false"
+  placeholder="Words from a title, authors, abstract, keywords…" enterkeyhint="search" autofocus>
+<button class="md-button md-button--primary" type="submit">Search</button>
+</p>
+<p class="dpa-search__row dpa-search__filters">
+<label>Sort <select name="sort"><option value="">Relevance</option>
+  <option value="newest">Newest</option><option value="upvotes">Most upvoted</option>
+  </select></label>
+<label>Year <select name="year"><option value="">Any</option></select></label>
+<label>Topic <select name="topic"><option value="">Any</option></select></label>
+<label>Organization <select name="org"><option value="">Any</option></select></label>
+<label><input type="checkbox" name="code" value="1"> Has code</label>
+</p>
+</form>
+
+<p id="dpa-search-status" class="dpa-search__status" role="status" aria-live="polite">
+Search runs in your browser and needs JavaScript.</p>
+
+<ol id="dpa-search-results" class="dpa-search__results"></ol>
+
+<p><button id="dpa-search-more" class="md-button" type="button" hidden>More results</button></p>
+"""

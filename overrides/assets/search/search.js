@@ -1,0 +1,326 @@
+/* Search for the Daily Papers Archive: the box in the header of every page and the /search/
+   page, on Pagefind's JavaScript API. Pagefind is loaded only when the box gets focus or on
+   /search/, so reading a page costs only this file. */
+(function () {
+  "use strict";
+
+  // This file is <site root>/assets/search/search.js, so the URL the page loaded it from gives
+  // the site root wherever the site is served: a host's root, a sub-path, localhost.
+  const script = document.currentScript;
+  const root = new URL("../../", script ? script.src : location.href);
+
+  const BOX_RESULTS = 6;
+  const PAGE_RESULTS = 10; // each shown result downloads its record (about 2 KB)
+  const SORTS = { newest: { date: "desc" }, upvotes: { upvotes: "desc" } };
+  // URL parameter -> Pagefind filter (generator/search.py writes the filters).
+  const FILTERS = { year: "year", topic: "topic", org: "organization", code: "code" };
+  const HAS_CODE = "yes";
+
+  // Words in nearly every paper. Pagefind matches every word of a query, and the index part
+  // holding one of these is among its largest (81 KB for "of" in 8,400 papers), while it
+  // narrows nothing: they are left out of the query (unless it is quoted or only them).
+  const STOP_WORDS = new Set(
+    "a an and are as at be by for from in into is it its of on or that the this to we with".split(" ")
+  );
+
+  /** The words Pagefind is asked for. */
+  function terms(query) {
+    if (/^\s*".*"\s*$/.test(query)) return query; // an exact phrase: as typed
+    const words = query.split(/\s+/).filter((w) => w && !STOP_WORDS.has(w.toLowerCase()));
+    return words.length ? words.join(" ") : query;
+  }
+
+  let loading = null;
+
+  /** Pagefind's API, loaded and set up once. */
+  function pagefind() {
+    if (!loading) {
+      loading = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
+        // Records hold site-root-relative URLs ("/2026/05/29/#2605.29801"); Pagefind puts
+        // baseUrl in front of them. noWorker: Pagefind's web worker was no faster (2.3 s
+        // against 1.8 s to rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script
+        // more to download before the first result.
+        await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
+        await pf.init();
+        return pf;
+      });
+      loading.catch(() => { loading = null; }); // try again on the next search
+    }
+    return loading;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /** The excerpt as nodes: its text, with Pagefind's <mark> kept and nothing else. */
+  function excerpt(html) {
+    // Pagefind returns HTML; rebuilding it from text and <mark> only means that no markup
+    // that was ever in a paper's text can become live markup here. A template is inert.
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const out = document.createDocumentFragment();
+    (function walk(node, into) {
+      for (const child of node.childNodes) {
+        if (child.nodeType === Node.TEXT_NODE) into.append(child.textContent);
+        else if (child.nodeName === "MARK") into.append(el("mark", "", child.textContent));
+        else walk(child, into);
+      }
+    })(template.content, out);
+    return out;
+  }
+
+  /** One result: title, a few authors, list day, upvotes, highlighted excerpt. */
+  function hit(data) {
+    const link = el("a", "dpa-hit");
+    link.href = data.url;
+    const meta = data.meta || {};
+    const about = [meta.authors, meta.day, plural(Number(meta.upvotes || 0), "upvote")];
+    link.append(el("span", "dpa-hit__title", meta.title || data.url));
+    link.append(el("span", "dpa-hit__meta", about.filter(Boolean).join(" · ")));
+    const text = el("span", "dpa-hit__excerpt");
+    text.append(excerpt(data.excerpt || ""));
+    link.append(text);
+    return link;
+  }
+
+  function plural(count, word) {
+    return `${count.toLocaleString("en")} ${word}${count === 1 ? "" : "s"}`;
+  }
+
+  /* The header box: results as you type; Enter without a chosen result opens /search/. */
+  function setupBox(form) {
+    const input = form.querySelector("input[name=q]");
+    const list = form.querySelector("[role=listbox]");
+    let asked = 0;
+    let timer = 0;
+    let active = -1;
+
+    const options = () => Array.from(list.querySelectorAll("[role=option]"));
+    function open(on) {
+      list.hidden = !on;
+      input.setAttribute("aria-expanded", on ? "true" : "false");
+      if (!on) choose(-1);
+    }
+    function choose(index) {
+      const all = options();
+      active = index;
+      all.forEach((option, i) => option.setAttribute("aria-selected", i === index ? "true" : "false"));
+      if (all[index]) {
+        input.setAttribute("aria-activedescendant", all[index].id);
+        all[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function note(text) {
+      list.replaceChildren(el("p", "dpa-sbox__note", text));
+      open(true);
+    }
+
+    async function run() {
+      const query = input.value.trim();
+      const mine = ++asked;
+      if (!query) return open(false);
+      try {
+        const pf = await pagefind();
+        const search = await pf.search(terms(query));
+        const data = await Promise.all(search.results.slice(0, BOX_RESULTS).map((r) => r.data()));
+        if (mine !== asked) return; // a newer query is on its way
+        const all = el("a", "dpa-sbox__all", `All ${plural(search.results.length, "result")} for “${query}” →`);
+        all.href = `${form.action}?${new URLSearchParams({ q: query })}`;
+        if (!data.length) return note(`No papers match “${query}”.`);
+        list.replaceChildren(...data.map((d, i) => {
+          const option = hit(d);
+          option.id = `dpa-sbox-opt-${i}`;
+          option.setAttribute("role", "option");
+          return option;
+        }), all);
+        open(true);
+        choose(-1);
+      } catch (error) {
+        if (mine === asked) note("Search could not load its index. Try again later.");
+      }
+    }
+
+    input.addEventListener("focus", () => {
+      pagefind().catch(() => {}); // start loading while the reader types
+      if (input.value.trim() && list.childElementCount) open(true);
+    });
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(run, 120);
+    });
+    input.addEventListener("keydown", (event) => {
+      const count = options().length;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!count || list.hidden) return;
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        // Positions -1 (the box itself) to count - 1, round and round.
+        choose(((active + 1 + step + count + 1) % (count + 1)) - 1);
+      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
+        event.preventDefault();
+        location.href = options()[active].href;
+      } else if (event.key === "Escape") {
+        if (!list.hidden) open(false);
+        else input.blur();
+      }
+    });
+    // Keep the focus in the box while a result is clicked, so the list stays until the click.
+    list.addEventListener("mousedown", (event) => event.preventDefault());
+    form.addEventListener("focusout", (event) => {
+      if (!form.contains(event.relatedTarget)) open(false);
+    });
+  }
+
+  /* The /search/ page: query, filters and sort live in the URL, so a search can be shared. */
+  function setupPage(form) {
+    const status = document.getElementById("dpa-search-status");
+    const list = document.getElementById("dpa-search-results");
+    const more = document.getElementById("dpa-search-more");
+    const fields = form.elements;
+    let asked = 0;
+    let timer = 0;
+    let results = [];
+    let shown = 0;
+
+    function fromURL() {
+      const params = new URLSearchParams(location.search);
+      fields.q.value = params.get("q") || "";
+      fields.sort.value = SORTS[params.get("sort")] ? params.get("sort") : "";
+      fields.code.checked = params.get("code") === "1";
+      for (const name of ["year", "topic", "org"]) {
+        const value = params.get(name) || "";
+        // Options arrive with dpa-filters.json; keep a value from the URL selectable until then.
+        if (value && !Array.from(fields[name].options).some((o) => o.value === value)) {
+          fields[name].append(new Option(value, value));
+        }
+        fields[name].value = value;
+      }
+    }
+
+    function toURL() {
+      const params = new URLSearchParams();
+      for (const name of ["q", "sort", "year", "topic", "org"]) {
+        const value = fields[name].value.trim();
+        if (value) params.set(name, value);
+      }
+      if (fields.code.checked) params.set("code", "1");
+      const query = params.toString();
+      history.replaceState(null, "", query ? `?${query}` : location.pathname);
+      return params;
+    }
+
+    async function loadFilterValues() {
+      try {
+        const response = await fetch(new URL("pagefind/dpa-filters.json", root));
+        const values = await response.json();
+        for (const [name, key] of Object.entries(FILTERS)) {
+          const select = fields[name];
+          if (!select || select.tagName !== "SELECT") continue;
+          const chosen = select.value;
+          select.replaceChildren(select.options[0], ...(values[key] || []).map((v) => new Option(v, v)));
+          if (chosen && !Array.from(select.options).some((o) => o.value === chosen)) {
+            select.append(new Option(chosen, chosen));
+          }
+          select.value = chosen;
+        }
+      } catch (error) {
+        // The selects keep what the URL asked for; searching still works.
+      }
+    }
+
+    async function showMore() {
+      const mine = asked;
+      const next = results.slice(shown, shown + PAGE_RESULTS);
+      const data = await Promise.all(next.map((r) => r.data()));
+      if (mine !== asked) return;
+      for (const d of data) {
+        const item = el("li", "dpa-search__result");
+        item.append(hit(d));
+        list.append(item);
+      }
+      shown += next.length;
+      more.hidden = shown >= results.length;
+    }
+
+    async function run() {
+      const params = toURL();
+      const query = fields.q.value.trim();
+      const filters = {};
+      for (const [name, key] of Object.entries(FILTERS)) {
+        const value = name === "code" ? (fields.code.checked ? HAS_CODE : "") : fields[name].value;
+        if (value) filters[key] = value;
+      }
+      const sort = SORTS[fields.sort.value];
+      const mine = ++asked;
+      if (!query && !Object.keys(filters).length && !sort) {
+        results = [];
+        list.replaceChildren();
+        more.hidden = true;
+        status.textContent = "Type words from a title, authors, abstract, keywords, organization or arXiv category.";
+        return;
+      }
+      status.textContent = "Searching…";
+      try {
+        const pf = await pagefind();
+        // No words but a filter or a sort: every paper that passes the filters.
+        const search = await pf.search(query ? terms(query) : null, { filters, sort: sort || {} });
+        if (mine !== asked) return;
+        results = search.results;
+        shown = 0;
+        list.replaceChildren();
+        await showMore();
+        if (mine !== asked) return;
+        const what = plural(results.length, "paper");
+        status.textContent = query ? `${what} for “${query}”` : what;
+        // For tests and bench/search_bench.py: which search is on screen, and since when.
+        document.documentElement.dataset.dpaSearch = params.toString();
+        performance.mark("dpa-search-results");
+      } catch (error) {
+        if (mine === asked) status.textContent = "Search could not load its index. Try again later.";
+      }
+    }
+
+    fromURL();
+    // The filters' values after the first results: they are not needed to show those.
+    run().finally(loadFilterValues);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      run();
+    });
+    fields.q.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(run, 200);
+    });
+    for (const name of ["sort", "year", "topic", "org", "code"]) {
+      fields[name].addEventListener("change", run);
+    }
+    more.addEventListener("click", () => showMore());
+    window.addEventListener("popstate", () => {
+      fromURL();
+      run();
+    });
+  }
+
+  // "/" focuses search, as in Material's own search, unless the reader is typing somewhere.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.target;
+    if (target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    const input = document.getElementById("dpa-search-q") || document.getElementById("dpa-sbox-q");
+    if (!input) return;
+    event.preventDefault();
+    input.focus();
+    input.select();
+  });
+
+  document.querySelectorAll("form[data-dpa-sbox]").forEach(setupBox);
+  const page = document.getElementById("dpa-search");
+  if (page) setupPage(page);
+})();

@@ -1,0 +1,324 @@
+"""Search index: one Pagefind record per paper, read back from the files Pagefind wrote."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from generator.archive import Archive, load_archive
+from generator.config import SiteConfig
+from generator.errors import BuildError
+from generator.importer import import_dir
+from generator.models import Day
+from generator.search import (
+    SearchStats,
+    _service_class,
+    build_index,
+    search_page,
+    search_records,
+)
+from tests.helpers import api_item, write_files, write_response
+
+CONFIG = SiteConfig(
+    site_name="Daily Papers Archive",
+    site_url="https://example.github.io/daily-papers-archive/",
+    repo_url="https://github.com/example/daily-papers-archive",
+    branch="main",
+)
+
+TOPICS = """\
+topics:
+- slug: robotics
+  name: Robotics
+  description: "Robots."
+  match:
+    words: [robot, robots]
+- slug: video
+  name: Video
+  description: "Video."
+  match:
+    keywords: [video generation]
+"""
+
+
+def _authors(*names: str) -> list[dict[str, Any]]:
+    return [{"_id": f"a{i}", "name": name, "hidden": False} for i, name in enumerate(names)]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """Three list days over two years: a paper on two days, a hidden one, a corrected one."""
+    tmp = tmp_path_factory.mktemp("search")
+    responses = tmp / "responses"
+    twice = {
+        "title": "Listed twice",
+        "authors": _authors("Ada Lovelace", "Charles Babbage", "Alan Turing", "Grace Hopper"),
+        "githubRepo": "https://github.com/example/twice",
+        "organization": {"name": "nvidia", "fullname": "NVIDIA"},
+        "ai_keywords": ["video generation", "diffusion"],
+    }
+    write_response(
+        responses,
+        "2024-12-31",
+        [api_item("2412.00001", 4, title="Old year paper about robots")],
+    )
+    write_response(
+        responses,
+        "2025-06-10",
+        [
+            api_item("2506.00001", 9, **twice),
+            api_item("2506.00002", 5, title="Spam paper"),
+            api_item("2506.00003", 3, title="Wrong title"),
+        ],
+    )
+    write_response(
+        responses,
+        "2025-06-11",
+        [
+            api_item("2506.00001", 30, **twice),  # more votes a day later
+            api_item("2506.00004", 1, title="Robot hands", summary="A robot <b>grasps</b>."),
+        ],
+    )
+    content = tmp / "content"
+    summary = import_dir(responses, content)
+    assert not summary.failed
+    write_files(
+        content,
+        {
+            "topics.yml": TOPICS,
+            "corrections/2506.00002.yaml": 'id: "2506.00002"\nreason: "spam"\nhide: true\n',
+            "corrections/2506.00003.yaml": (
+                'id: "2506.00003"\nreason: "typo"\nset:\n  title: "Right title"\n'
+            ),
+        },
+    )
+    return load_archive(content)
+
+
+@pytest.fixture(scope="module")
+def built(archive: Archive, tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchStats, Path]:
+    site = tmp_path_factory.mktemp("site")
+    (site / "pagefind" / "stale.pf_fragment").parent.mkdir(parents=True)
+    (site / "pagefind" / "stale.pf_fragment").write_text("from an older build")
+    return build_index(archive, CONFIG, site), site / "pagefind"
+
+
+@pytest.fixture(scope="module")
+def bundle(built: tuple[SearchStats, Path]) -> Bundle:
+    return Bundle(built[1])
+
+
+def test_one_record_per_paper_at_its_permalink(
+    archive: Archive, built: tuple[SearchStats, Path], bundle: Bundle
+) -> None:
+    stats, _ = built
+    assert stats.records == 4 == len(bundle.pages)
+    assert sorted(page["url"] for page in bundle.pages) == [
+        "/2024/12/31/#2412.00001",
+        "/2025/06/10/#2506.00001",  # first listed day, although listed again on 06-11
+        "/2025/06/10/#2506.00003",
+        "/2025/06/11/#2506.00004",
+    ]
+    assert {page["url"] for page in bundle.pages} == {
+        "/" + archive.permalink(paper_id) for paper_id in archive.papers
+    }
+    assert stats.files == len(bundle.files()) and stats.bytes == sum(
+        path.stat().st_size for path in bundle.files()
+    )
+    assert not (bundle.root / "stale.pf_fragment").exists()
+
+
+def test_hidden_papers_are_absent_and_corrections_applied(bundle: Bundle) -> None:
+    everything = json.dumps(bundle.pages)
+    assert "2506.00002" not in everything and "Spam paper" not in everything
+    assert "Wrong title" not in everything
+    corrected = bundle.page("2506.00003")
+    assert corrected["meta"]["title"] == "Right title"
+    assert corrected["content"].startswith("Right title.")
+
+
+def test_meta_shown_in_results(bundle: Bundle) -> None:
+    twice = bundle.page("2506.00001")
+    assert twice["meta"] == {
+        "title": "Listed twice",
+        "authors": "Ada Lovelace, Charles Babbage, Alan Turing et al.",
+        "day": "2025-06-10",
+        "upvotes": "30",  # the newest count, from its second listing
+    }
+    # The record's text holds every author, the abstract, keywords and the organization.
+    for words in ("Grace Hopper", "An abstract with a hard wrap.", "video generation", "NVIDIA"):
+        assert words in twice["content"]
+
+
+def test_filters(bundle: Bundle) -> None:
+    assert bundle.filter("year") == {
+        "2024": ["2412.00001"],
+        "2025": ["2506.00001", "2506.00003", "2506.00004"],
+    }
+    assert bundle.filter("topic") == {
+        "Robotics": ["2412.00001", "2506.00004"],
+        "Video": ["2506.00001"],
+    }
+    assert bundle.filter("organization") == {"NVIDIA": ["2506.00001"]}
+    assert bundle.filter("code") == {"yes": ["2506.00001"]}
+    assert bundle.page("2506.00001")["filters"] == {
+        "year": ["2025"],
+        "topic": ["Video"],
+        "organization": ["NVIDIA"],
+        "code": ["yes"],
+    }
+
+
+def test_sorts(bundle: Bundle) -> None:
+    assert bundle.sort("upvotes") == ["2506.00004", "2506.00003", "2412.00001", "2506.00001"]
+    by_date = bundle.sort("date")
+    assert by_date[0] == "2412.00001" and by_date[-1] == "2506.00004"
+
+
+def test_filter_values_for_the_search_page(bundle: Bundle) -> None:
+    values = json.loads((bundle.root / "dpa-filters.json").read_text("utf-8"))
+    assert values == {
+        "code": ["yes"],
+        "organization": ["NVIDIA"],
+        "topic": ["Robotics", "Video"],
+        "year": ["2025", "2024"],
+    }
+
+
+def test_markup_in_content_stays_text(bundle: Bundle) -> None:
+    # Pagefind stores the text as given; search.js shows excerpts as text plus <mark> only.
+    assert "A robot <b>grasps</b>." in bundle.page("2506.00004")["content"]
+
+
+def test_records_from_enriched_papers() -> None:
+    paper = {
+        "id": "2605.29801",
+        "title": "T",
+        "authors": ["A"],
+        "upvotes": 2,
+        "organization": "ShanghaiAiLab",
+        "organization_name": "Shanghai AI Laboratory",
+        "arxiv": {"categories": ["cs.RO", "cs.CV"]},
+    }
+    (record,) = search_records(Archive(days=[Day(date(2026, 5, 29), [paper])]))
+    assert record.url == "/2026/05/29/#2605.29801"
+    assert record.content == "T. A. Shanghai AI Laboratory ShanghaiAiLab cs.RO cs.CV 2605.29801"
+    assert record.filters == {"year": ["2026"], "organization": ["Shanghai AI Laboratory"]}
+    assert record.sort == {"date": "2026-05-29", "upvotes": "2"}
+
+
+def test_an_unwritable_site_is_a_build_error(archive: Archive, tmp_path: Path) -> None:
+    blocker = tmp_path / "site"
+    blocker.write_text("a file where the site folder should be")
+    with pytest.raises(BuildError, match=r"^search index: cannot write .*site/pagefind"):
+        build_index(archive, CONFIG, blocker)
+
+
+def test_a_pagefind_crash_fails_the_build_with_its_message() -> None:
+    # Pagefind's service panics (its message on stdout, the answers' channel) and exits:
+    # the waiting request fails with that message instead of waiting forever.
+    async def crash() -> BaseException | None:
+        stdout = asyncio.StreamReader()
+        stdout.feed_data(b"thread 'main' panicked at pagefind/src/output/mod.rs:422:46:\n")
+        stdout.feed_data(b'Os { code: 20, kind: NotADirectory, message: "Not a directory" }\n')
+        stdout.feed_eof()
+        service = object.__new__(_service_class())
+        service._backend = SimpleNamespace(stdout=stdout)
+        waiting: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        service._responses = {1: waiting}
+        await asyncio.wait_for(service._wait_for_responses(), 5)
+        return waiting.exception()
+
+    with ThreadPoolExecutor(1) as thread:  # no event loop there, whatever ran before
+        error = thread.submit(asyncio.run, crash()).result()
+    assert isinstance(error, BuildError)
+    assert str(error).startswith("search index: Pagefind stopped: thread 'main' panicked")
+    assert "NotADirectory" in str(error)
+
+
+def test_search_page() -> None:
+    page = search_page()
+    assert page.startswith('---\ntitle: "Search"\n')
+    for needed in ('id="dpa-search"', 'name="q"', 'name="sort"', 'name="year"', 'name="topic"'):
+        assert needed in page
+    assert 'name="org"' in page and 'name="code"' in page and 'id="dpa-search-results"' in page
+
+
+class Bundle:
+    """What Pagefind wrote, decoded: pages (fragments) in page order, filters, sorts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        entry = json.loads((root / "pagefind-entry.json").read_text("utf-8"))
+        language = entry["languages"]["en"]
+        self.meta = _read(root / f"pagefind.{language['hash']}.pf_meta")
+        assert language["page_count"] == len(self.meta[1])
+        self.pages = [
+            json.loads(_unpack(root / "fragment" / f"{page_hash}.pf_fragment"))
+            for page_hash, _word_count in self.meta[1]
+        ]
+
+    def files(self) -> list[Path]:
+        return [path for path in self.root.rglob("*") if path.is_file()]
+
+    def page(self, paper_id: str) -> dict[str, Any]:
+        (page,) = [p for p in self.pages if p["url"].endswith(f"#{paper_id}")]
+        return page
+
+    def _ids(self, numbers: list[int]) -> list[str]:
+        return [self.pages[number]["url"].rpartition("#")[2] for number in numbers]
+
+    def filter(self, name: str) -> dict[str, list[str]]:
+        (filter_hash,) = [h for key, h in self.meta[3] if key == name]
+        key, values = _read(self.root / "filter" / f"{filter_hash}.pf_filter")
+        assert key == name
+        return {value: sorted(self._ids(numbers)) for value, numbers in values}
+
+    def sort(self, name: str) -> list[str]:
+        (order,) = [numbers for key, numbers in self.meta[4] if key == name]
+        return self._ids(order)
+
+
+def _unpack(path: Path) -> bytes:
+    data = gzip.decompress(path.read_bytes())
+    assert data.startswith(b"pagefind_dcd"), path
+    return data[len(b"pagefind_dcd") :]
+
+
+def _read(path: Path) -> Any:
+    data = _unpack(path)
+    value, end = _cbor(data, 0)
+    assert end == len(data), path
+    return value
+
+
+def _cbor(data: bytes, at: int) -> tuple[Any, int]:
+    """The few CBOR types Pagefind's meta and filter files use (RFC 8949)."""
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        number = info
+    else:
+        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
+        number = int.from_bytes(data[at : at + size], "big")
+        at += size
+    if major == 0:
+        return number, at
+    if major in (2, 3):
+        raw = data[at : at + number]
+        return (raw.decode() if major == 3 else raw), at + number
+    if major in (4, 5):
+        items = []
+        for _ in range(number * (2 if major == 5 else 1)):
+            item, at = _cbor(data, at)
+            items.append(item)
+        return (items if major == 4 else dict(zip(items[::2], items[1::2], strict=True))), at
+    raise ValueError(f"CBOR type {major}/{info} at byte {at}")

@@ -1,0 +1,277 @@
+"""Search in Debian's Chromium: the header box, `/`, the search page, its URL, its filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import pytest
+
+import generator.build
+from generator.build import build_site
+from generator.importer import import_dir
+from generator.search import build_index, search_page
+from tests.conftest import serve
+from tests.helpers import api_item, write_files, write_response
+
+ROOT = Path(__file__).resolve().parent.parent
+SUB_PATH = "daily-papers-archive/"  # as on GitHub Pages: https://OWNER.github.io/REPO/
+TITLE = "Diffusion Models for Robot Video Generation"
+DECOY = (  # every word of TITLE, many times over, in a more upvoted paper
+    "Diffusion models for robot video generation are everywhere. We compare diffusion models "
+    "for robot video generation, video generation for robots and robot video diffusion."
+)
+HOSTILE = "Robust <img src=x onerror=window.pwned=1> parsing"
+PAPERS = {  # list day -> (id, upvotes, title, fields)
+    "2024-12-30": [
+        ("2412.00001", 12, "Robot Learning with Diffusion Models", {"githubRepo": "x"}),
+        ("2412.00002", 7, "Scaling Laws for Video Generation", {}),
+        ("2412.00003", 3, "A Survey of Diffusion", {}),
+    ],
+    "2025-06-10": [
+        ("2506.00007", 90, "A Benchmark of Generative World Models", {"summary": DECOY}),
+        ("2506.00002", 40, "Video Generation with Diffusion Transformers", {"githubRepo": "x"}),
+        ("2506.00001", 25, TITLE, {"githubRepo": "x"}),
+        ("2506.00004", 5, "Efficient Diffusion Sampling", {"githubRepo": "x"}),
+        ("2506.00003", 2, HOSTILE, {"summary": "A <script>window.pwned=2</script> parser."}),
+    ],
+    "2025-06-11": [
+        ("2506.00006", 60, "Diffusion Policy for Robots", {}),
+        ("2506.00001", 31, TITLE, {"githubRepo": "x"}),  # listed again, more votes
+        ("2506.00005", 8, "Reward Models for Robot Video", {"githubRepo": "x"}),
+    ],
+}
+
+
+def _content(root: Path) -> Path:
+    for day, papers in PAPERS.items():
+        items = []
+        for paper_id, upvotes, title, fields in papers:
+            if fields.get("githubRepo"):
+                fields = {**fields, "githubRepo": f"https://github.com/example/{paper_id}"}
+            items.append(api_item(paper_id, upvotes, title=title, **fields))
+        write_response(root / "responses", day, items)
+    content = root / "content"
+    assert not import_dir(root / "responses", content).failed
+    topics = "topics:\n- slug: video\n  name: Video\n  description: Video.\n  match:\n"
+    write_files(content, {"topics.yml": topics + "    words: [video]\n"})
+    return content
+
+
+def _build(root: Path) -> Path:
+    site = root / "serve" / SUB_PATH
+    with pytest.MonkeyPatch.context() as patch:
+        pages = generator.build.generate_pages
+
+        def with_search_page(*args: Any, **kwargs: Any) -> dict[str, str]:
+            return {"search.md": search_page(), **pages(*args, **kwargs)}
+
+        patch.setattr(generator.build, "generate_pages", with_search_page)
+        build_site(_content(root), site, root / "build", ROOT / "mkdocs.yml")
+    if not (site / "pagefind" / "pagefind.js").exists():  # until build.py makes the index
+        from generator.archive import load_archive
+        from generator.config import load_config
+
+        build_index(load_archive(root / "content"), load_config(ROOT / "mkdocs.yml"), site)
+    return root / "serve"
+
+
+@pytest.fixture(scope="module")
+def served(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    # `browser` first: without Chromium the tests skip (or fail under CI) before building.
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        yield pool.submit(_build, tmp_path_factory.mktemp("search-site")).result()
+
+
+@pytest.fixture(scope="module")
+def base_url(served: Path) -> Iterator[str]:
+    """The site under /daily-papers-archive/, as GitHub Pages serves a project's site."""
+    with serve(served) as url:
+        yield url + SUB_PATH
+
+
+@pytest.fixture(scope="module")
+def root_url(served: Path) -> Iterator[str]:
+    """The same site at a host's root, as `python -m http.server -d site` serves it."""
+    with serve(served / SUB_PATH) as url:
+        yield url
+
+
+class Tab:
+    """A fresh page (cold cache) that records requests and errors; nothing leaves 127.0.0.1."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+
+    def _route(self, route: Any) -> None:
+        self.requests.append(route.request.url)
+        if route.request.url.startswith("http://127.0.0.1:"):
+            route.continue_()
+        else:
+            route.abort()  # offline
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def titles(self, where: str) -> list[str]:
+        return self.page.locator(f"{where} .dpa-hit__title").all_inner_texts()
+
+    def wait_for_search(self) -> None:
+        """Until the search page has shown the results of what its URL says."""
+        self.page.wait_for_function(
+            "document.documentElement.dataset.dpaSearch === location.search.slice(1)"
+        )
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Tab]:
+    opened = Tab(browser)
+    yield opened
+    opened.context.close()
+    assert opened.errors == []
+    assert [url for url in opened.requests if not url.startswith("http://127.0.0.1:")] == []
+
+
+@pytest.mark.parametrize("where", ["base_url", "root_url"])
+def test_exact_title_comes_first_and_lands_on_its_section(
+    where: str, tab: Tab, request: pytest.FixtureRequest
+) -> None:
+    base_url = request.getfixturevalue(where)
+    page = tab.page
+    page.goto(base_url + "2025/06/11/")
+    page.click("#dpa-sbox-q")
+    page.keyboard.type(TITLE)
+    page.wait_for_selector("#dpa-sbox-list .dpa-hit")
+    titles = tab.titles("#dpa-sbox-list")
+    assert titles[0] == TITLE
+    assert "A Benchmark of Generative World Models" in titles  # it matches, but ranks lower
+    page.click("#dpa-sbox-list .dpa-hit >> nth=0")
+    page.wait_for_url(base_url + "2025/06/10/#2506.00001")  # its first list day
+    assert page.evaluate("document.querySelector(':target').id") == "2506.00001"
+    assert page.evaluate("document.getElementById('2506.00001').getBoundingClientRect().top") < 900
+
+
+def test_slash_focuses_the_box_unless_typing(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url + "2025/06/10/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "dpa-sbox-q"
+    assert page.input_value("#dpa-sbox-q") == ""  # the slash focused, it was not typed
+    page.keyboard.type("robot/video")  # now typing: a slash is a slash
+    assert page.input_value("#dpa-sbox-q") == "robot/video"
+    page.goto(base_url + "search/")
+    page.click("body")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "dpa-search-q"  # the page's own box
+
+
+def test_year_filter_narrows_results(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status") == "7 papers for “diffusion”"
+    page.select_option("select[name=year]", "2024")
+    page.wait_for_url("**/search/?q=diffusion&year=2024")
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status") == "2 papers for “diffusion”"
+    assert sorted(tab.titles("#dpa-search-results")) == [
+        "A Survey of Diffusion",
+        "Robot Learning with Diffusion Models",
+    ]
+    days = page.locator("#dpa-search-results .dpa-hit__meta").all_inner_texts()
+    assert all(" · 2024-12-30 · " in day for day in days)
+
+
+def test_search_url_reproduces_a_search(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    query = "search/?q=diffusion&sort=upvotes&year=2025&code=1"
+    page.goto(base_url + query)
+    tab.wait_for_search()
+    expected = [
+        "Video Generation with Diffusion Transformers",  # 40 upvotes
+        TITLE,  # 31, its newest count
+        "Efficient Diffusion Sampling",  # 5
+    ]
+    assert tab.titles("#dpa-search-results") == expected
+    assert page.input_value("#dpa-search-q") == "diffusion"
+    assert page.input_value("select[name=sort]") == "upvotes"
+    assert page.input_value("select[name=year]") == "2025"
+    assert page.is_checked("input[name=code]")
+    metas = page.locator("#dpa-search-results .dpa-hit__meta").all_inner_texts()
+    assert metas[1] == "Ada Lovelace · 2025-06-10 · 31 upvotes"
+    page.reload()
+    tab.wait_for_search()
+    assert tab.titles("#dpa-search-results") == expected
+
+
+def test_newest_first(base_url: str, tab: Tab) -> None:
+    tab.page.goto(base_url + "search/?q=diffusion&sort=newest")
+    tab.wait_for_search()
+    titles = tab.titles("#dpa-search-results")
+    assert titles[0] == "Diffusion Policy for Robots"  # 2025-06-11
+    assert sorted(titles[-2:]) == ["A Survey of Diffusion", "Robot Learning with Diffusion Models"]
+
+
+def test_filters_without_words(base_url: str, tab: Tab) -> None:
+    tab.page.goto(base_url + "search/?topic=Video&sort=upvotes")
+    tab.wait_for_search()
+    assert tab.titles("#dpa-search-results") == [
+        "A Benchmark of Generative World Models",  # its abstract says video
+        "Video Generation with Diffusion Transformers",
+        TITLE,
+        "Reward Models for Robot Video",
+        "Scaling Laws for Video Generation",
+    ]
+
+
+def test_pagefind_loads_only_when_search_is_used(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url + "2025/06/10/")
+    page.wait_for_load_state("networkidle")
+    assert [url for url in tab.requests if "/pagefind/" in url] == []
+    page.focus("#dpa-sbox-q")
+    page.wait_for_function(
+        "performance.getEntriesByType('resource').some(e => e.name.endsWith('.pf_meta'))"
+    )
+    assert any(url.endswith("/pagefind/pagefind.js") for url in tab.requests)
+
+
+def test_keyboard_choice_and_enter(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("reward models")
+    page.wait_for_selector("#dpa-sbox-list .dpa-hit")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#dpa-sbox-q", "aria-activedescendant") == "dpa-sbox-opt-0"
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + "2025/06/11/#2506.00005")
+    page.keyboard.press("/")
+    page.keyboard.type("robot")
+    page.wait_for_selector("#dpa-sbox-list .dpa-hit")
+    page.keyboard.press("Enter")  # nothing chosen: the search page, with the words in its URL
+    page.wait_for_url(base_url + "search/?q=robot")
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status").endswith("papers for “robot”")
+
+
+def test_markup_in_papers_stays_text(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url + "search/?q=" + quote_plus("robust parsing"))
+    tab.wait_for_search()
+    assert tab.titles("#dpa-search-results") == [HOSTILE]
+    excerpt = page.inner_text("#dpa-search-results .dpa-hit__excerpt")
+    assert "<script>window.pwned=2</script>" in excerpt
+    assert page.locator("#dpa-search-results img, #dpa-search-results script").count() == 0
+    assert page.evaluate("window.pwned") is None
