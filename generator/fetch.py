@@ -28,8 +28,18 @@ from .errors import ApiError, ArchiveError, ContentError
 from .progress import progress_bar
 from .summary import Summary
 
-# Named so Hugging Face and arXiv can tell who is calling; the URL is mkdocs.yml's repo_url.
-USER_AGENT = "daily-papers-archive/0.1 (+https://github.com/example/daily-papers-archive)"
+
+def _user_agent() -> str:
+    """Named so Hugging Face and arXiv can tell who is calling: mkdocs.yml's repo_url."""
+    from .config import load_config
+
+    try:
+        return f"daily-papers-archive/0.1 (+{load_config().repo_url})"
+    except ArchiveError:  # an unreadable mkdocs.yml must not stop the nightly fetch
+        return "daily-papers-archive/0.1"
+
+
+USER_AGENT = _user_agent()
 # Explicit, since a hung socket would otherwise stall the nightly job until CI kills it.
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
