@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed
 .PHONY: site test lint install lock clean golden nightly
 
 # Reinstall whenever the pins or the project metadata change.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	# Put the repository on the venv's path, so `python -m generator` works from any folder.
 	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "daily-papers-archive.pth").write_text("$(CURDIR)\n")'
 	touch $(STAMP)
@@ -31,12 +31,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check generator tests bench
 	$(VENV)/bin/mypy
 
-# Re-pin every dependency from pyproject.toml into requirements.lock.
+# Re-pin every dependency from pyproject.toml into requirements.txt.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet -e '.[dev]'
-	{ sed -n '1,2p' requirements.lock; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock.new
-	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
+	{ sed -n '1,2p' requirements.txt; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt && rm -rf .lock-venv
 
 clean:
 	rm -rf build site
