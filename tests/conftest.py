@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -77,17 +77,25 @@ def browser():
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (an ephemeral port) for the duration of a test."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Run a handler on 127.0.0.1 (an ephemeral port) for a test; yield its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+        thread.join()
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 for the duration of a test; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    with loopback(handler) as url:  # type: ignore[arg-type]
+        yield url + "/"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

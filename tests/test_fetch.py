@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import email.utils
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +37,8 @@ from generator.fetch import (
 )
 from generator.importer import import_dir
 from generator.summary import Summary
+from tests.conftest import loopback as serve_handler
+from tests.helpers import api_item
 
 TODAY = date(2026, 5, 29)  # the last corpus day
 DAY = date(2026, 5, 28)
@@ -45,17 +46,10 @@ ARXIV_URL = "https://export.arxiv.test/api/query"
 
 
 def item(paper_id: str, upvotes: int = 1, **paper: Any) -> dict[str, Any]:
-    """One daily_papers item in the real 2025 shape."""
-    inner = {
-        "id": paper_id,
-        "authors": [{"_id": "a1", "name": "Ada Lovelace", "hidden": False}],
-        "publishedAt": "2026-05-27T17:59:53.000Z",
-        "title": f"Paper {paper_id}",
-        "summary": "An abstract\n  with a hard wrap.",
-        "upvotes": upvotes,
-    }
-    inner.update(paper)
-    return {"paper": inner, "publishedAt": "2026-05-27T13:59:53.000Z", "numComments": 0}
+    """One daily_papers item in the real 2025 shape, published just before DAY."""
+    result = api_item(paper_id, upvotes, **{"publishedAt": "2026-05-27T17:59:53.000Z", **paper})
+    del result["title"]  # no top-level fallback: deleting paper.title leaves the item untitled
+    return result
 
 
 def atom(ids: list[str]) -> str:
@@ -681,15 +675,8 @@ def loopback(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loop
         "arxiv_body": error.read_bytes(),
     }
     handler = type("Handler", (CorpusHandler,), attributes)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield Loopback(f"http://127.0.0.1:{server.server_address[1]}", handler)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_handler(handler) as url:
+        yield Loopback(url, handler)
 
 
 def cli(loopback: Loopback, content: Path, *args: str) -> list[str]:
