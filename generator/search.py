@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import base64
 import binascii
 import gzip
@@ -159,6 +160,23 @@ def _service_class() -> Any:
     from pagefind.service import PagefindService
 
     class Service(PagefindService):
+        async def close(self) -> None:
+            # Pagefind answers write_files before its files are all on disk; the stock close()
+            # then terminates it, which left files truncated now and then. Closing its input
+            # lets it finish and exit by itself; terminate only if it hangs.
+            pending = asyncio.gather(*self._responses.values(), return_exceptions=True)
+            with contextlib.suppress(TimeoutError):  # an unanswered request: exit regardless
+                await asyncio.wait_for(pending, timeout=30)
+            if self._backend.stdin is not None:
+                self._backend.stdin.close()
+            try:
+                await asyncio.wait_for(self._backend.wait(), timeout=120)
+            except TimeoutError:
+                self._backend.terminate()
+                await self._backend.wait()
+            finally:
+                self._poll_task.cancel()
+
         # pagefind 1.5.2's reader sleeps 0.1 s before reading each answer, so a record costs
         # 0.1 s however the requests are sent: 30,000 papers took 50 minutes
         # (https://github.com/Pagefind/pagefind/issues/976). Same protocol, read at once.
