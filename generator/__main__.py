@@ -81,7 +81,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build the site."""
     from .build import build_site
 
-    if build_site(args.content, args.site_dir, args.build_dir, args.config):
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
+    if build_site(args.content, args.site_dir, args.build_dir, args.config, log=log):
         print(f"note: {args.content} holds no papers: built from generated sample data")
     print(f"site built in {args.site_dir}")
     return 0
@@ -175,6 +176,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--config", type=Path, default=ROOT / "mkdocs.yml", help="MkDocs configuration"
+    )
+    sub.add_argument(
+        "--verbose", action="store_true", help="print each stage's time and peak memory"
     )
     return parser
 

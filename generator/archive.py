@@ -11,7 +11,7 @@ from typing import Any
 from .content import load_days
 from .corrections import apply_corrections, load_corrections
 from .models import Day
-from .topics import Topic, Words, load_topics
+from .topics import Topic, TopicMatcher, load_topics
 
 
 @dataclass
@@ -49,11 +49,8 @@ class Archive:
     @cached_property
     def paper_topics(self) -> dict[str, list[str]]:
         """Topic slugs of each paper, in topics.yml order."""
-        result = {}
-        for paper_id, paper in self.papers.items():
-            words = Words(paper)
-            result[paper_id] = [topic.slug for topic in self.topics if topic.matches(paper, words)]
-        return result
+        matcher = TopicMatcher(self.topics)
+        return {paper_id: matcher.slugs(paper) for paper_id, paper in self.papers.items()}
 
     def permalink(self, paper_id: str) -> str:
         """Site path of a paper: its section on its first list day, e.g. 2026/05/29/#2605.29801."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 from calendar import Calendar
 from collections import defaultdict
@@ -20,11 +19,14 @@ from markupsafe import Markup
 from .archive import Archive
 from .config import SiteConfig
 from .content import day_path
-from .corrections import CORRECTION_SCHEMA_HEADER
 from .mathml import has_math, render_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 REFRESH_DAYS = 14  # lists grow for up to 14 days (see fetch.py)
+# Front matter flag of pages whose body is all HTML: generator/mkdocs_hooks.py hands it to
+# the page as it is, so Python-Markdown does not re-parse thousands of abstracts.
+READY_HTML = "ready_html"
+MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2"}  # the pages written in Markdown
 _META_UNSAFE = re.compile(r"[<>&\"'{}\x00-\x1f]")
 
 Paper = dict[str, Any]
@@ -89,12 +91,24 @@ class Cell:
     fetched: str | None
 
 
+class _Environment(jinja2.Environment):
+    """Jinja, looking a dict's keys up before its attributes."""
+
+    # Papers are dicts: `p.title` would first fail as an attribute (an exception per lookup,
+    # a tenth of the build's page generation) before Jinja tries p["title"].
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """obj[attribute] for dicts that have that key, else Jinja's own lookup."""
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 class Generator:
     """Renders every page; each template is rendered once per page."""
 
     def __init__(self, archive: Archive, config: SiteConfig, feeds: list[Any]) -> None:
         self.archive, self.config, self.feeds = archive, config, feeds
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,  # every value is escaped unless a filter returns Markup
             keep_trailing_newline=True,
@@ -139,15 +153,17 @@ class Generator:
 
     def render(self, template: str, url: str, front: dict[str, Any], **values: Any) -> str:
         """Render one page whose links are made relative to its own URL."""
+        if template not in MARKDOWN_TEMPLATES:
+            front = {**front, READY_HTML: True}
         return self.env.get_template(template).render(
             link=lambda target: _relative(url, target), front=front, **values
         )
 
     def correction_url(self, paper: Paper) -> str:
         """GitHub's web editor on a new correction file, prefilled for this paper."""
-        # Kept short: it is repeated for every paper of a page. The schema comment on the
-        # first line gives the editor completion for the fields under `set`.
-        text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper["id"]}"\nreason: ""\nset:\n  '
+        # Kept short: it is repeated for every paper of a page. No schema comment: GitHub's
+        # editor ignores it, and validation in the pull request names any wrong field.
+        text = f'id: "{paper["id"]}"\nreason: ""\nset:\n  '
         return self.config.new_file_url(f"content/corrections/{paper['id']}.yaml", text)
 
     def pages(self) -> dict[str, str]:
@@ -498,12 +514,22 @@ def _as_date(value: Any) -> date:
 
 def _relative(page_url: str, target: str) -> str:
     """A link from one directory URL to another site path, working under any base path."""
+    # posixpath.relpath's result, without its cost: it runs for every link of every page.
     path, _, fragment = target.partition("#")
-    relative = posixpath.relpath("/" + path, "/" + page_url) if path else ""
-    if path.endswith("/") and relative != ".":
-        relative += "/"
-    elif relative == ".":
-        relative = "./"
+    relative = ""
+    if path:
+        here = [part for part in page_url.split("/") if part]
+        there = [part for part in path.split("/") if part]
+        common = 0
+        for mine, theirs in zip(here, there, strict=False):
+            if mine != theirs:
+                break
+            common += 1
+        relative = "/".join([".."] * (len(here) - common) + there[common:])
+        if not relative:
+            relative = "./"
+        elif path.endswith("/"):
+            relative += "/"
     return relative + (f"#{fragment}" if fragment else "")
 
 

@@ -12,6 +12,7 @@ from .errors import ContentError
 
 TOPICS_FILE = "topics.yml"
 _WORD = re.compile(r"\w+")
+_NOT_WORD = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}  # ASCII only
 
 
 @dataclass(frozen=True)
@@ -28,26 +29,60 @@ class Topic:
 
     def matches(self, paper: dict[str, Any], words: Words | None = None) -> bool:
         """Whether the paper belongs to this topic; `words` is Words(paper), if already made."""
-        if self.categories and set(self.categories) & set(_categories(paper)):
+        if self.matches_fields(paper, _keywords(paper)):
             return True
-        org = str(paper.get("organization", "")).lower()
-        if org and org in self.organizations:
-            return True
-        if self.keywords:
-            keywords = " | ".join(paper.get("ai_keywords", [])).lower()
-            if any(keyword in keywords for keyword in self.keywords):
-                return True
         if self.words:
             words = Words(paper) if words is None else words
             return any(words.has(phrase) for phrase in self.words)
         return False
+
+    def matches_fields(self, paper: dict[str, Any], keywords: str) -> bool:
+        """Whether a rule other than `words` matches; keywords: _keywords(paper)."""
+        if self.categories and not self._categories.isdisjoint(_categories(paper)):
+            return True
+        org = str(paper.get("organization", "")).lower()
+        if org and org in self.organizations:
+            return True
+        return any(keyword in keywords for keyword in self.keywords)
+
+    @property
+    def _categories(self) -> frozenset[str]:
+        return frozenset(self.categories)
+
+
+class TopicMatcher:
+    """Every topic's rules at once: the topics of thousands of papers in one pass."""
+
+    def __init__(self, topics: list[Topic]) -> None:
+        self.topics = topics
+        # Each phrase filed under its first word: a paper's words pick out the few phrases
+        # worth testing, instead of testing every phrase of every topic on every paper.
+        self.phrases: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for number, topic in enumerate(topics):
+            for phrase in topic.words:
+                self.phrases.setdefault(phrase[0], []).append((number, phrase))
+
+    def slugs(self, paper: dict[str, Any]) -> list[str]:
+        """The slugs of the paper's topics, in topics.yml order (as Topic.matches decides)."""
+        words = Words(paper)
+        found = set()
+        for token in words.tokens & self.phrases.keys():
+            found.update(n for n, phrase in self.phrases[token] if words.has(phrase))
+        keywords = _keywords(paper)
+        return [
+            topic.slug
+            for number, topic in enumerate(self.topics)
+            if number in found or topic.matches_fields(paper, keywords)
+        ]
 
 
 class Words:
     """A paper's title and abstract as words, for fast whole-word and phrase tests."""
 
     def __init__(self, paper: dict[str, Any]) -> None:
-        tokens = _WORD.findall(f"{paper.get('title', '')} {paper.get('abstract', '')}".lower())
+        text = f"{paper.get('title', '')} {paper.get('abstract', '')}".lower()
+        # For ASCII text (nearly every paper) this splits exactly as \w+ does, 4 times faster.
+        tokens = text.translate(_NOT_WORD).split() if text.isascii() else _WORD.findall(text)
         self.tokens = set(tokens)
         self.text = " " + " ".join(tokens) + " "
 
@@ -57,6 +92,10 @@ class Words:
         if not all(token in self.tokens for token in phrase):
             return False
         return len(phrase) == 1 or " " + " ".join(phrase) + " " in self.text
+
+
+def _keywords(paper: dict[str, Any]) -> str:
+    return " | ".join(paper.get("ai_keywords", [])).lower()
 
 
 def _categories(paper: dict[str, Any]) -> list[str]:
