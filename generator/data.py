@@ -13,7 +13,8 @@ ARCHIVE_FILE = "data/archive.json.gz"
 
 
 def _json(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # Compact (6% smaller than indented): browsers lay JSON out for reading anyway.
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def generate_data(archive: Archive) -> dict[str, bytes]:
@@ -30,6 +31,7 @@ def generate_data(archive: Archive) -> dict[str, bytes]:
         }
         files[data_url(day.date)] = _json(record)
         days.append(record)
-    # mtime=0 keeps the download byte-identical from build to build.
-    files[ARCHIVE_FILE] = gzip.compress(_json({"days": days}), compresslevel=9, mtime=0)
+    # mtime=0 keeps the download byte-identical from build to build. Level 6: level 9 took
+    # twice as long (3 s more at 30,000 papers) for a file 1% smaller.
+    files[ARCHIVE_FILE] = gzip.compress(_json({"days": days}), compresslevel=6, mtime=0)
     return files

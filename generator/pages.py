@@ -181,9 +181,10 @@ class Generator:
         pages["archive.md"] = self.archive_page()
         pages["coverage.md"] = self.coverage()
         pages["feeds.md"] = self.feeds_page()
-        for name in ("about", "contributing"):
-            title = name.capitalize()
-            pages[f"{name}.md"] = self.render(f"{name}.md.j2", f"{name}/", {"title": title})
+        pages["about.md"] = self.render("about.md.j2", "about/", {"title": "About"})
+        # correction_form: overrides/main.html adds the script behind "Suggest a correction".
+        front = {"title": "Contributing", "correction_form": True}
+        pages["contributing.md"] = self.render("contributing.md.j2", "contributing/", front)
         return pages
 
     def day_page(self, day: Any, prev: date | None, nxt: date | None) -> str:

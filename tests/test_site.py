@@ -76,6 +76,7 @@ def test_every_page_is_inert(site: Path) -> None:
     pages = sorted(p for p in site.rglob("*.html") if p not in static)
     assert len(pages) > 10
     theme = _scripts(_html(site / "about/index.html"))  # a page with nothing from content
+    theme.add(("assets/correct.js", ""))  # the contributing page's own
     for page in pages:
         _assert_inert(_html(page), str(page.relative_to(site)), theme)
 
@@ -104,11 +105,12 @@ def test_day_page_structure(site: Path) -> None:
     assert hrefs["PDF"] == "https://arxiv.org/pdf/2506.00001"
     assert hrefs["GitHub ★ 12"] == "https://github.com/a/b"
     assert hrefs["#"] == "#2506.00001"
-    fix = hrefs["Suggest a correction"]
-    assert fix.startswith(
+    assert hrefs["Suggest a correction"] == "../../../contributing/?paper=2506.00001"
+    fix = _html(site / "contributing/index.html").get_element_by_id("dpa-fix")
+    assert fix.get("data-editor").startswith(
         "https://github.com/example/daily-papers-archive/new/main/content/corrections?"
     )
-    assert "filename=2506.00001.yaml" in fix
+    assert "filename=PAPER_ID.yaml" in fix.get("data-editor")
     nav = {a.get("rel"): a.get("href") for a in tree.find_class("dpa-nav")[0].iter("a")}
     assert nav["next"] == "../10/"
     assert "Spam paper" not in (site / "2025/06/09/index.html").read_text("utf-8")
@@ -187,6 +189,26 @@ def test_same_content_same_site(site: Path, tmp_path: Path) -> None:
     }
     assert sorted(first) == sorted(second)
     assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_ready_html_hook_changes_nothing_but_whitespace(site: Path, tmp_path: Path) -> None:
+    """Skipping Python-Markdown for ready-HTML pages gives what Markdown would have given."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs_config
+
+    docs = site.parent / "build" / "docs"
+    assert "ready_html: true" in (docs / "2025/06/09.md").read_text("utf-8")
+    cfg = load_mkdocs_config(
+        str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "plain"), hooks=[]
+    )
+    build(cfg)
+    pages = sorted(path.relative_to(site) for path in site.rglob("*.html"))
+    assert len(pages) > 15
+    for page in pages:
+        plain = (tmp_path / "plain" / page).read_text("utf-8")
+        ours = (site / page).read_text("utf-8")
+        assert len(ours) < len(plain) or page.name == "404.html", page  # a template, no page
+        assert re.sub(r"\n\s+", "\n", plain) == re.sub(r"\n\s+", "\n", ours), page
 
 
 def test_golden_pages(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -97,6 +98,24 @@ def test_permalink_scrolls_to_its_paper(base_url: str, visit: Any) -> None:
     # In view below the sticky header (the page may be too short to bring it to the very top).
     header = v.page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
     assert header - 5 <= top < 500 - 100, (header, top)
+    v.check()
+
+
+def test_suggest_a_correction_opens_the_prefilled_editor(base_url: str, visit: Any) -> None:
+    v = visit()
+    v.page.goto(base_url + "2025/06/09/")
+    v.page.locator("#\\32 506\\.00001").get_by_role("link", name="Suggest a correction").click()
+    assert v.page.url == base_url + "contributing/?paper=2506.00001"
+    button = v.page.get_by_role("link", name="Open its correction file in GitHub's editor")
+    button.wait_for(state="visible", timeout=5000)
+    editor = urlsplit(button.get_attribute("href") or "")
+    assert editor.netloc == "github.com"
+    assert editor.path == "/example/daily-papers-archive/new/main/content/corrections"
+    query = parse_qs(editor.query)
+    assert query["filename"] == ["2506.00001.yaml"]
+    assert query["value"][0].startswith('id: "2506.00001"\nreason: ""\nset:')
+    v.page.goto(base_url + "contributing/?paper=%3Cscript%3E")  # not an arXiv id: no button
+    assert not button.is_visible()
     v.check()
 
 
