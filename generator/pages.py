@@ -19,6 +19,7 @@ from markupsafe import Markup
 from .archive import Archive
 from .config import SiteConfig
 from .content import day_path
+from .corrections import CORRECTION_SCHEMA_HEADER
 from .mathml import has_math, render_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -161,9 +162,9 @@ class Generator:
 
     def correction_url(self, paper: Paper) -> str:
         """GitHub's web editor on a new correction file, prefilled for this paper."""
-        # Kept short: it is repeated for every paper of a page. No schema comment: GitHub's
-        # editor ignores it, and validation in the pull request names any wrong field.
-        text = f'id: "{paper["id"]}"\nreason: ""\nset:\n  '
+        # The schema comment on the first line gives editors completion for the fields under
+        # `set`. The contributing page holds this once, for the id "PAPER_ID" (correct.js).
+        text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper["id"]}"\nreason: ""\nset:\n  '
         return self.config.new_file_url(f"content/corrections/{paper['id']}.yaml", text)
 
     def pages(self) -> dict[str, str]:

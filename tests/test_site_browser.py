@@ -113,7 +113,7 @@ def test_suggest_a_correction_opens_the_prefilled_editor(base_url: str, visit: A
     assert editor.path == "/example/daily-papers-archive/new/main/content/corrections"
     query = parse_qs(editor.query)
     assert query["filename"] == ["2506.00001.yaml"]
-    assert query["value"][0].startswith('id: "2506.00001"\nreason: ""\nset:')
+    assert 'id: "2506.00001"\nreason: ""\nset:' in query["value"][0]
     v.page.goto(base_url + "contributing/?paper=%3Cscript%3E")  # not an arXiv id: no button
     assert not button.is_visible()
     v.check()
