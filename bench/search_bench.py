@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from generator import build, search  # noqa: E402
 from generator.archive import load_archive  # noqa: E402
-from generator.config import load_config  # noqa: E402
 from generator.sample import make_sample  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -89,7 +88,7 @@ def main() -> int:
     archive = load_archive(content)
     _ = archive.paper_topics  # topics are part of loading, not of indexing
     started = time.perf_counter()
-    stats = search.build_index(archive, load_config(), site)
+    stats = search.build_index(archive, site / search.BUNDLE_DIR)
     index_seconds = time.perf_counter() - started
     on_disk = sum(_blocks(path) for path in (site / "pagefind").rglob("*"))
 

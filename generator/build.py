@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import resource
 import shutil
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from .archive import Archive, load_archive
-from .config import load_config
+from .config import SiteConfig, load_config
 from .content import day_paths
 from .data import generate_data
 from .errors import ArchiveError, BuildError, ContentError
 from .feeds import feed_catalog, generate_feeds
 from .pages import generate_pages
 from .sample import make_sample
-from .search import build_index, search_page
+from .search import BUNDLE_DIR, build_index, search_page
 from .topics import TOPICS_FILE
 
 SAMPLE_PAPERS = 400
 Log = Callable[[str], None]
+StageTime = tuple[str, float, int]  # stage, seconds, peak resident memory in MB
 
 
 def build_site(
@@ -30,30 +38,57 @@ def build_site(
 ) -> bool:
     """Build the whole site into site_dir; return True when it was built from sample data."""
     log = log or (lambda message: None)
+    begun = time.perf_counter()
     config = load_config(config_path)
     sample = not any(_has_papers(path) for path in day_paths(content))
     if sample:
         content = _sample_content(content, build_dir / "sample-content")
-    timer = _Timer(log)
-    archive = _load(content, sample)
-    timer("load content")
-    catalog = feed_catalog(archive, config)
-    docs = build_dir / "docs"
+    with _stage(log, "load content"):
+        archive = _load(content, sample)
+        _ = archive.paper_topics  # once, before the fork below: both processes need them
+    # Data, feeds and the search index need only the archive, not the pages: a forked process
+    # (it inherits the archive rather than pickling it) builds them while this one generates
+    # pages and runs MkDocs, which empties site_dir first; they are moved in afterwards.
+    staged = build_dir / "staged"
+    shutil.rmtree(staged, ignore_errors=True)
+    side = _Forked(_side_outputs, archive, config, staged)
     try:
-        pages = generate_pages(archive, config, catalog)
-        pages["search.md"] = search_page()
-        write_tree(docs, pages)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        _explain(content, exc)
-    timer("generate pages")
-    run_mkdocs(config_path, docs, site_dir, sample, _epoch(archive))
-    timer("mkdocs build")
-    write_files(site_dir, generate_data(archive))
-    write_files(site_dir, generate_feeds(archive, config))
-    timer("data and feeds")
-    build_index(archive, config, site_dir)
-    timer("search index")
+        with _stage(log, "generate pages"):
+            docs = build_dir / "docs"
+            try:
+                pages = generate_pages(archive, config, feed_catalog(archive, config))
+                pages["search.md"] = search_page()
+                write_tree(docs, pages)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                _explain(content, exc)
+        with _stage(log, "mkdocs build"):
+            run_mkdocs(config_path, docs, site_dir, sample, _epoch(archive))
+    except BaseException:
+        side.stop()  # the build has failed: its side outputs are of no use
+        raise
+    timings, failure = side.result()
+    for stage, seconds, peak in timings:
+        log(_stage_line(stage, seconds, peak))
+    if failure:
+        _explain(content, BuildError(f"data, feeds or search index: {failure}"))
+    move_into(staged, site_dir)
+    log(_stage_line("total", time.perf_counter() - begun, _peak_mb()))
     return sample
+
+
+def _side_outputs(archive: Archive, config: SiteConfig, staged: Path) -> list[StageTime]:
+    """Data, feeds and the search index, written under staged/ (runs in the forked process)."""
+    timings: list[StageTime] = []
+    with ThreadPoolExecutor(1) as thread:
+        # Pagefind indexes in a process of its own: meanwhile this one writes data and feeds.
+        started = time.perf_counter()
+        index = thread.submit(build_index, archive, staged / BUNDLE_DIR)
+        files = {**generate_data(archive), **generate_feeds(archive, config)}
+        write_files(staged, files)
+        timings.append(("data and feeds", time.perf_counter() - started, _peak_mb()))
+        index.result()
+        timings.append(("search index", time.perf_counter() - started, _peak_mb()))
+    return timings
 
 
 def _has_papers(path: Path) -> bool:
@@ -115,11 +150,24 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> None:
-    """Add these files under root (after MkDocs, which empties site_dir first)."""
+    """Add these files under root."""
     for relative, data in files.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def move_into(source: Path, target: Path) -> None:
+    """Move what source holds into target, merging folders, then remove source."""
+    for path in sorted(source.iterdir()):
+        there = target / path.name
+        if path.is_dir() and there.is_dir():
+            move_into(path, there)
+        else:
+            if there.is_dir():
+                shutil.rmtree(there)
+            shutil.move(path, there)  # a rename on one file system
+    source.rmdir()
 
 
 def run_mkdocs(config: Path, docs: Path, site_dir: Path, sample: bool, epoch: int) -> None:
@@ -158,16 +206,62 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-class _Timer:
-    """Logs how long each stage took (shown with build --verbose)."""
+@contextmanager
+def _stage(log: Log, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    log(_stage_line(stage, time.perf_counter() - started, _peak_mb()))
 
-    def __init__(self, log: Log) -> None:
-        self.log, self.start = log, time.perf_counter()
 
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.log(f"{stage}: {now - self.start:.2f} s")
-        self.start = now
+def _stage_line(stage: str, seconds: float, peak_mb: int) -> str:
+    """The line `build --verbose` prints per stage (bench/build_bench.py reads it)."""
+    return f"{stage}: {seconds:.2f} s, peak {peak_mb} MB"
+
+
+def _peak_mb() -> int:
+    """Peak resident memory of this process or of the largest child it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) // 1024  # kilobytes on Linux
+
+
+class _Forked:
+    """Runs work(*args) in a forked process, which inherits args instead of pickling them."""
+
+    def __init__(self, work: Callable[..., list[StageTime]], *args: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        self._answer, answer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_forked, args=(answer, work, args))
+        self._process.start()
+        answer.close()  # the child holds the other end: EOF here if it dies
+
+    def stop(self) -> None:
+        """End the process now."""
+        self._process.terminate()
+        self._process.join()
+
+    def result(self) -> tuple[list[StageTime], str | None]:
+        """(the work's stage timings, None) or ([], what went wrong)."""
+        try:
+            answer: tuple[list[StageTime], str | None] = self._answer.recv()
+        except EOFError:
+            answer = ([], None)
+        self._process.join()
+        if answer == ([], None):
+            answer = ([], f"the process ended with exit status {self._process.exitcode}")
+        return answer
+
+
+def _run_forked(answer: Connection, work: Callable[..., list[StageTime]], args: tuple) -> None:
+    try:
+        answer.send((work(*args), None))
+    except ArchiveError as exc:
+        answer.send(([], str(exc)))
+    except BaseException as exc:  # any failure must reach the parent, which decides
+        said = "".join(traceback.format_exception_only(exc)).strip()
+        answer.send(([], f"{said}\n{traceback.format_exc()}"))
+    finally:
+        answer.close()
 
 
 __all__ = ["ArchiveError", "build_site"]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Archive
-from .config import SiteConfig
 from .errors import BuildError
 
 BUNDLE_DIR = "pagefind"  # under site_dir; the front end loads <site root>/pagefind/pagefind.js
@@ -91,13 +90,11 @@ def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) 
     )
 
 
-def build_index(archive: Archive, config: SiteConfig, site_dir: Path) -> SearchStats:
-    """Write the Pagefind bundle for every paper into site_dir/pagefind (after mkdocs build)."""
-    # `config` is unused on purpose: record URLs are relative to the site root, so one bundle
-    # works wherever the site is served (site_url, a sub-path, localhost).
-    del config
+def build_index(archive: Archive, bundle: Path) -> SearchStats:
+    """Write the Pagefind bundle of every paper into `bundle` (replaced), for site/pagefind."""
+    # Record URLs are relative to the site root, so one bundle works wherever the site is
+    # served (site_url, a sub-path, localhost), and the bundle can be built anywhere.
     records = search_records(archive)
-    bundle = site_dir / BUNDLE_DIR
     shutil.rmtree(bundle, ignore_errors=True)  # file names are content hashes: old ones linger
     try:
         bundle.mkdir(parents=True)
@@ -151,8 +148,50 @@ async def _write_bundle(records: list[SearchRecord], bundle: Path) -> None:
                 sort=record.sort,
             )
         await index.write_files(output_path=str(bundle.resolve()))
+        await _until_written(bundle)
     finally:
         await service.close()
+
+
+async def _until_written(bundle: Path, timeout: float = 120) -> None:
+    """Wait until Pagefind's files are whole: it answers write_files before they all are."""
+    # Pagefind hands its writes to background threads and exits as soon as its input closes,
+    # which left files truncated or empty now and then, mostly on a busy machine. Its index
+    # files are gzip, whose trailer proves a file whole; any other must stop growing.
+    deadline = asyncio.get_running_loop().time() + timeout
+    whole: set[Path] = set()
+    sizes: dict[Path, int] = {}
+    while True:
+        files = {path: path.stat().st_size for path in bundle.rglob("*") if path.is_file()}
+        whole.update(path for path in files.keys() - whole if _whole(path, sizes.get(path)))
+        if whole == files.keys() and _entry_ok(bundle):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise BuildError(f"search index: Pagefind did not finish writing {bundle}")
+        sizes = files
+        await asyncio.sleep(0.1)
+
+
+def _whole(path: Path, size_before: int | None) -> bool:
+    data = path.read_bytes()
+    if not data.startswith(b"\x1f\x8b"):
+        return bool(data) and len(data) == size_before  # the same size 0.1 s apart
+    try:
+        gzip.decompress(data)
+    except (OSError, EOFError):  # gzip.BadGzipFile is an OSError
+        return False
+    return True
+
+
+def _entry_ok(bundle: Path) -> bool:
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return all(
+        (bundle / f"pagefind.{lang['hash']}.pf_meta").is_file()
+        for lang in entry["languages"].values()
+    )
 
 
 def _service_class() -> Any:

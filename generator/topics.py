@@ -65,7 +65,7 @@ class TopicMatcher:
     def slugs(self, paper: dict[str, Any]) -> list[str]:
         """The slugs of the paper's topics, in topics.yml order (as Topic.matches decides)."""
         words = Words(paper)
-        found = set()
+        found: set[int] = set()
         for token in words.tokens & self.phrases.keys():
             found.update(n for n, phrase in self.phrases[token] if words.has(phrase))
         keywords = _keywords(paper)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+import generator.build
 from generator.__main__ import main
+from generator.errors import BuildError
 from generator.importer import import_dir
 from tests.helpers import api_item, write_files, write_response
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build(content: Path, tmp_path: Path) -> Path:
@@ -64,3 +69,78 @@ def test_corrections_and_hostile_text_on_the_built_site(tmp_path: Path) -> None:
     assert "Spam paper" not in page and "Wrong title" not in page
     assert 'id="2506.00003"' in page and "</a> Right</h2>" in page
     assert "sample data" not in page
+
+
+def _fixture(tmp_path: Path) -> Path:
+    responses = tmp_path / "responses"
+    write_response(responses, "2025-06-09", [api_item("2506.00001", 5), api_item("2506.00002", 2)])
+    content = tmp_path / "content"
+    assert not import_dir(responses, content).failed
+    return content
+
+
+def test_verbose_build_reports_every_stage_and_assembles_the_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    args = ["build", "--content", str(_fixture(tmp_path)), "--site-dir", str(site)]
+    assert main([*args, "--build-dir", str(tmp_path / "build"), "--verbose"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    stages = [line.split(":")[0] for line in lines]
+    assert sorted(stages) == sorted(
+        [
+            "load content",
+            "generate pages",
+            "mkdocs build",
+            "data and feeds",
+            "search index",
+            "total",
+        ]
+    )
+    assert all(re.fullmatch(r"[a-z ]+: \d+\.\d\d s, peak \d+ MB", line) for line in lines), lines
+    # What the forked process built in build/staged was moved into site/, next to MkDocs' pages.
+    for path in (
+        "data/2025/06/09.json",
+        "feed.xml",
+        "pagefind/pagefind.js",
+        "2025/06/09/index.html",
+    ):
+        assert (site / path).is_file(), path
+    assert not (tmp_path / "build" / "staged").exists()
+
+
+def test_a_failure_beside_mkdocs_fails_the_build_with_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object) -> None:
+        raise BuildError("search index: Pagefind failed: out of disk")
+
+    monkeypatch.setattr(generator.build, "build_index", broken)  # the fork inherits it
+    content = _fixture(tmp_path)
+    args = ["build", "--content", str(content), "--site-dir", str(tmp_path / "site")]
+    assert main([*args, "--build-dir", str(tmp_path / "build")]) == 1
+    err = capsys.readouterr().err
+    assert "data, feeds or search index: search index: Pagefind failed: out of disk" in err
+
+
+def test_a_failed_mkdocs_build_stops_the_forked_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopped: list[bool] = []
+    real_stop = generator.build._Forked.stop
+
+    def stop(self: generator.build._Forked) -> None:
+        real_stop(self)
+        stopped.append(self._process.exitcode is not None)
+
+    def failing(*args: object) -> None:
+        raise BuildError("mkdocs build --strict failed: a warning")
+
+    monkeypatch.setattr(generator.build._Forked, "stop", stop)
+    monkeypatch.setattr(generator.build, "run_mkdocs", failing)
+    content = _fixture(tmp_path)
+    with pytest.raises(BuildError, match="mkdocs build --strict failed"):
+        generator.build.build_site(
+            content, tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+        )
+    assert stopped == [True]

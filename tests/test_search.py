@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from generator.archive import Archive, load_archive
-from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.importer import import_dir
 from generator.models import Day
@@ -25,14 +24,7 @@ from generator.search import (
     search_page,
     search_records,
 )
-from tests.helpers import api_item, write_files, write_response
-
-CONFIG = SiteConfig(
-    site_name="Daily Papers Archive",
-    site_url="https://example.github.io/daily-papers-archive/",
-    repo_url="https://github.com/example/daily-papers-archive",
-    branch="main",
-)
+from tests.helpers import HOSTILE_TITLE, api_item, write_files, write_response
 
 TOPICS = """\
 topics:
@@ -108,7 +100,7 @@ def built(archive: Archive, tmp_path_factory: pytest.TempPathFactory) -> tuple[S
     site = tmp_path_factory.mktemp("site")
     (site / "pagefind" / "stale.pf_fragment").parent.mkdir(parents=True)
     (site / "pagefind" / "stale.pf_fragment").write_text("from an older build")
-    return build_index(archive, CONFIG, site), site / "pagefind"
+    return build_index(archive, site / "pagefind"), site / "pagefind"
 
 
 @pytest.fixture(scope="module")
@@ -215,11 +207,50 @@ def test_records_from_enriched_papers() -> None:
     assert record.sort == {"date": "2026-05-29", "upvotes": "2"}
 
 
+HOSTILE_ORG = 'Acme, Inc.: "R&D" <Lab> url:/x, title:y'
+HOSTILE_AUTHORS = ["O'Brien, Jr.", 'Zoë "Z" Müller', "key:value, <b>bold</b> & co"]
+
+
+def test_hostile_text_round_trips_exactly(tmp_path: Path) -> None:
+    papers = [
+        {"id": "2605.00001", "title": HOSTILE_TITLE, "authors": HOSTILE_AUTHORS, "upvotes": 3,
+         "organization": "acme", "organization_name": HOSTILE_ORG, "abstract": "A & B < C."},
+        {"id": "2605.00002", "title": "Plain", "authors": ["B"], "upvotes": 1},
+    ]  # fmt: skip
+    archive = Archive(days=[Day(date(2026, 5, 29), papers)])
+    stats = build_index(archive, tmp_path / "pagefind")
+    bundle = Bundle(tmp_path / "pagefind")
+    assert stats.records == 2 == len(bundle.pages)
+    page = bundle.page("2605.00001")
+    assert page["url"] == "/2026/05/29/#2605.00001"
+    assert page["meta"] == {
+        "title": HOSTILE_TITLE,
+        "authors": ", ".join(HOSTILE_AUTHORS),
+        "day": "2026-05-29",
+        "upvotes": "3",
+    }
+    assert page["filters"] == {"year": ["2026"], "organization": [HOSTILE_ORG]}
+    assert bundle.filter("organization") == {HOSTILE_ORG: ["2605.00001"]}
+    assert page["content"].startswith(HOSTILE_TITLE + ". A & B < C. O'Brien, Jr., Zoë")
+    values = json.loads((tmp_path / "pagefind" / "dpa-filters.json").read_text("utf-8"))
+    assert values["organization"] == [HOSTILE_ORG]
+
+
+def test_the_same_archive_gives_the_same_bundle(archive: Archive, tmp_path: Path) -> None:
+    def build(name: str) -> dict[str, bytes]:
+        bundle = tmp_path / name
+        build_index(archive, bundle)
+        return {str(p.relative_to(bundle)): p.read_bytes() for p in bundle.rglob("*.*")}
+
+    first, second = build("one"), build("two")
+    assert first == second and any(name.startswith("filter/") for name in first)
+
+
 def test_an_unwritable_site_is_a_build_error(archive: Archive, tmp_path: Path) -> None:
     blocker = tmp_path / "site"
     blocker.write_text("a file where the site folder should be")
     with pytest.raises(BuildError, match=r"^search index: cannot write .*site/pagefind"):
-        build_index(archive, CONFIG, blocker)
+        build_index(archive, blocker / "pagefind")
 
 
 def test_a_pagefind_crash_fails_the_build_with_its_message() -> None:
@@ -322,3 +353,33 @@ def _cbor(data: bytes, at: int) -> tuple[Any, int]:
             items.append(item)
         return (items if major == 4 else dict(zip(items[::2], items[1::2], strict=True))), at
     raise ValueError(f"CBOR type {major}/{info} at byte {at}")
+
+
+def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) -> None:
+    from generator.search import _until_written
+
+    fragment = gzip.compress(b"pagefind_dcd" + b"x" * 1000)
+    write_files(tmp_path, {"pagefind.js": "export {}", "pagefind.en_1.pf_meta": "meta"})
+    (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_1"}}}')
+    (tmp_path / "fragment").mkdir()
+    (tmp_path / "fragment" / "a.pf_fragment").write_bytes(fragment[:-9])  # truncated
+
+    events: list[str] = []
+
+    async def finish_later() -> None:
+        await asyncio.sleep(0.3)
+        (tmp_path / "fragment" / "a.pf_fragment").write_bytes(fragment)
+        events.append("finished")
+
+    async def wait() -> None:
+        await _until_written(tmp_path, timeout=10)
+        events.append("waited")
+
+    async def both() -> None:
+        await asyncio.gather(wait(), finish_later())
+
+    asyncio.run(both())
+    assert events == ["finished", "waited"]
+    (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")  # never written
+    with pytest.raises(BuildError, match="did not finish writing"):
+        asyncio.run(_until_written(tmp_path, timeout=0.3))
