@@ -18,7 +18,7 @@ from lxml import etree
 
 from generator.archive import Archive, load_archive
 from generator.config import SiteConfig
-from generator.feeds import FeedInfo, feed_catalog, generate_feeds
+from generator.feeds import TOPIC_MAX, FeedInfo, feed_catalog, generate_feeds
 from generator.importer import import_dir
 from generator.models import Day
 from generator.topics import Topic
@@ -383,7 +383,7 @@ def test_limits_on_a_busy_archive() -> None:
     assert new[-1].published == "2025-02-15T00:00:00+00:00"  # 25 days of 12
     assert len(_ids(files, "digest/feed.json")) == 60
     assert len(_ids(files, "weekly/feed.json")) == 10  # 2025-W01 to W10 are over on 11 March
-    assert len(_ids(files, "topics/all/feed.json")) == 300
+    assert len(_ids(files, "topics/all/feed.json")) == TOPIC_MAX == 100
     assert all(w3c_problems(path, data) == [] for path, data in files.items())
 
 
@@ -412,7 +412,7 @@ def test_corpus_feeds_parse_and_keep_limits(corpus_feeds: dict[str, bytes]) -> N
     assert len(_ids(corpus_feeds, "weekly/feed.json")) == 52
     topics = [path for path in corpus_feeds if path.startswith("topics/")]
     assert len(topics) == 15 * 3
-    assert all(0 < len(_ids(corpus_feeds, p)) <= 300 for p in topics if p.endswith(".json"))
+    assert all(0 < len(_ids(corpus_feeds, p)) <= 100 for p in topics if p.endswith(".json"))
 
 
 def test_corpus_new_papers_are_the_newest_list_days(corpus_feeds: dict[str, bytes]) -> None:

@@ -1,0 +1,124 @@
+"""bench/build_bench.py on a tiny archive, so the benchmark cannot rot; never a timed test."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "bench" / "build_bench.py"
+NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+TIMES = "\u00d7"  # the times sign after ratios
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location("build_bench", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows(markdown: str, heading: str) -> list[list[str]]:
+    """The body rows of the first table under a ### heading, as lists of cells."""
+    section = markdown.split(f"### {heading}", 1)[1].split("\n### ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def _number(cell: str, unit: str) -> float:
+    """The first number in a cell followed by unit, e.g. '2.1 s' -> 2.1."""
+    match = re.search(NUMBER + re.escape(unit), cell)
+    assert match, f"no number with {unit!r} in {cell!r}"
+    return float(match[1].replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The Markdown of one run: 60 and 120 papers, stock Material at 120 (about 10-20 s)."""
+    work = tmp_path_factory.mktemp("bench")
+    before = (ROOT / "BENCHMARKS.md").read_bytes()
+    command = [sys.executable, str(SCRIPT), "--sizes", "60,120", "--stock-papers", "120"]
+    command += ["--work", str(work)]
+    if not CHROMIUM.exists():  # the browser part is covered wherever Chromium is installed
+        command.append("--no-browser")
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (ROOT / "BENCHMARKS.md").read_bytes() == before  # without --write: stdout only
+    return done.stdout
+
+
+def test_report_has_both_sizes_with_numbers(report: str) -> None:
+    assert report.startswith("<!-- build-bench:start -->\n## Build")
+    assert report.rstrip().endswith("<!-- build-bench:end -->")
+    assert re.search(r"Measured \d{4}-\d\d-\d\d, commit .*\d+ cores.*GB\s+RAM", report, re.S)
+    rows = {row[0]: row for row in _rows(report, "Whole `generator build`")}
+    assert set(rows) == {"60", "120"}
+    for row in rows.values():
+        _, days, seconds, cpu, _, peak, site, content, files, day_page, search = row
+        assert int(days) > 0 and int(files.replace(",", "")) > 0
+        assert _number(seconds, " s") > 0 and _number(cpu, " s") > 0
+        assert _number(peak, " MB") > 0
+        assert _number(site, " MB") >= _number(content, " MB") > 0
+        assert _number(day_page, " KB") > 0
+        if CHROMIUM.exists():
+            assert _number(search, " KB gz") > 0
+
+
+def test_report_has_every_stage(report: str) -> None:
+    stages = _rows(report, "Stages")
+    for papers in ("60", "120"):
+        times = {row[1]: row[2] for row in stages if row[0] == papers}
+        assert {"generate pages", "mkdocs build", "search index", "**total**"} <= set(times)
+        assert all(_number(cell, " s") >= 0 for cell in times.values())
+        assert _number(times["**total**"], " s") > 0
+
+
+def test_report_compares_with_stock_material(report: str) -> None:
+    assert "### Stock MkDocs Material, 120 papers" in report
+    rows = {row[0]: row[1:] for row in _rows(report, "Stock MkDocs Material")}
+    ours, stock, ratio = rows["build time"]
+    assert _number(ours, " s") > 0 and _number(stock, " s") > 0
+    assert _number(ratio, TIMES) > 0
+    assert _number(rows["CPU time"][1], " s") > 0
+    assert _number(rows["files"][1], "") > 0
+    targets = {row[0]: row for row in _rows(report, "Targets")}
+    assert re.fullmatch(r"[\d.]+" + TIMES, targets["faster than stock Material (120 papers)"][2])
+    assert all(row[3] in ("✓ met", "✗ missed") for row in targets.values())
+
+
+def test_parse_stages_reads_both_line_formats() -> None:
+    output = "\n".join(
+        [
+            "INFO    -  Cleaning site directory",
+            "load content: 0.11 s, peak 41 MB",
+            "mkdocs build: 12.50 s",
+            "total: 20.00 s, peak 512.5 MB",
+            "site built in site",
+        ]
+    )
+    assert _load_bench().parse_stages(output) == {
+        "load content": (0.11, 41.0),
+        "mkdocs build": (12.5, None),
+        "total": (20.0, 512.5),
+    }
+
+
+def test_write_section_goes_above_search_then_replaces_itself(tmp_path: Path) -> None:
+    bench = _load_bench()
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text("# Benchmarks\n\n## Search\n\nnumbers\n", encoding="utf-8")
+    section = f"{bench.START}\n## Build\n\nfirst\n{bench.END}\n"
+    bench.write_section(path, section)
+    expected = f"# Benchmarks\n\n{section}\n## Search\n\nnumbers\n"
+    assert path.read_text(encoding="utf-8") == expected
+    bench.write_section(path, section.replace("first", "second"))
+    assert path.read_text(encoding="utf-8") == expected.replace("first", "second")
