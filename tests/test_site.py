@@ -328,3 +328,31 @@ def _rel(page: object, target: object) -> str:
     from generator.pages import day_url, relative_link
 
     return relative_link(day_url(page), day_url(target))  # type: ignore[arg-type]
+
+
+_SEGMENT = st.sampled_from(["2026", "05", "29", "weeks", "topics", "a-b", "x.json", "feed.xml"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    page=st.lists(_SEGMENT, max_size=4),
+    target=st.lists(_SEGMENT, max_size=5),
+    folder=st.booleans(),
+    fragment=st.sampled_from(["", "#2605.00001"]),
+)
+def test_relative_links_are_what_relpath_gives(
+    page: list[str], target: list[str], folder: bool, fragment: str
+) -> None:
+    """pages.py's own relative links equal posixpath.relpath's, for directory page URLs."""
+    import posixpath
+
+    from generator.pages import relative_link
+
+    page_url = "".join(f"{part}/" for part in page)
+    path = "/".join(target) + ("/" if folder and target else "")
+    expected = posixpath.relpath("/" + path, "/" + page_url) if path else ""
+    if expected == ".":
+        expected = "./"
+    elif path.endswith("/"):
+        expected += "/"
+    assert relative_link(page_url, path + fragment) == expected + fragment
