@@ -1,4 +1,4 @@
-"""`build`: content/ -> archive -> Markdown, data and feeds -> `mkdocs build` -> search index."""
+"""`build`: content/ -> archive -> pages -> `mkdocs build`; data, feeds, search index beside."""
 
 from __future__ import annotations
 

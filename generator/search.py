@@ -208,9 +208,8 @@ def _service_class() -> Any:
 
     class Service(PagefindService):
         async def close(self) -> None:
-            # Pagefind answers write_files before its files are all on disk; the stock close()
-            # then terminates it, which left files truncated now and then. Closing its input
-            # lets it finish and exit by itself; terminate only if it hangs.
+            # The stock close() terminates Pagefind at once. Closing its input makes it exit
+            # too (at once, so _until_written runs first); terminate only if it hangs.
             pending = asyncio.gather(*self._responses.values(), return_exceptions=True)
             with contextlib.suppress(TimeoutError):  # an unanswered request: exit regardless
                 await asyncio.wait_for(pending, timeout=30)
