@@ -229,6 +229,10 @@ class _Forked:
     """Runs work(*args) in a forked process, which inherits args instead of pickling them."""
 
     def __init__(self, work: Callable[..., list[StageTime]], *args: Any) -> None:
+        if "fork" not in multiprocessing.get_all_start_methods():  # Windows: later, in turn
+            self._process = None
+            self._inline = lambda: work(*args)
+            return
         context = multiprocessing.get_context("fork")
         self._answer, answer = context.Pipe(duplex=False)
         self._process = context.Process(target=_run_forked, args=(answer, work, args))
@@ -237,11 +241,17 @@ class _Forked:
 
     def stop(self) -> None:
         """End the process now."""
-        self._process.terminate()
-        self._process.join()
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
 
     def result(self) -> tuple[list[StageTime], str | None]:
         """(the work's stage timings, None) or ([], what went wrong)."""
+        if self._process is None:
+            try:
+                return self._inline(), None
+            except ArchiveError as exc:
+                return [], str(exc)
         try:
             answer: tuple[list[StageTime], str | None] = self._answer.recv()
         except EOFError:

@@ -73,7 +73,7 @@ def load_day(path: Path) -> Day:
 def load_days(content: Path) -> list[Day]:
     """Read every day file, oldest first."""
     paths = day_paths(content)
-    if len(paths) < PARALLEL_LOAD or len(os.sched_getaffinity(0)) < 2:
+    if len(paths) < PARALLEL_LOAD or not can_fork():
         return [load_day(path) for path in paths]
     # Parsing YAML is most of a build's loading time: a forked process parses the newer
     # half meanwhile (a fork, so nothing but the parsed days crosses over, pickled).
@@ -81,6 +81,12 @@ def load_days(content: Path) -> list[Day]:
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as other:
         newer = other.submit(_load_list, paths[half:])
         return _load_list(paths[:half]) + newer.result()
+
+
+def can_fork() -> bool:
+    """Whether a second process can help: two cores or more, and fork (Linux, macOS)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _load_list(paths: list[Path]) -> list[Day]:

@@ -144,3 +144,20 @@ def test_a_failed_mkdocs_build_stops_the_forked_process(
             content, tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
         )
     assert stopped == [True]
+
+
+def test_without_fork_the_side_outputs_are_built_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
+    site = tmp_path / "site"
+    generator.build.build_site(_fixture(tmp_path), site, tmp_path / "build", ROOT / "mkdocs.yml")
+    for path in (
+        "data/2025/06/09.json",
+        "feed.xml",
+        "pagefind/pagefind.js",
+        "2025/06/09/index.html",
+    ):
+        assert (site / path).is_file(), path
