@@ -10,7 +10,6 @@ import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -78,16 +77,16 @@ def build_site(
 
 def _side_outputs(archive: Archive, config: SiteConfig, staged: Path) -> list[StageTime]:
     """Data, feeds and the search index, written under staged/ (runs in the forked process)."""
+    started = time.perf_counter()
     timings: list[StageTime] = []
-    with ThreadPoolExecutor(1) as thread:
-        # Pagefind indexes in a process of its own: meanwhile this one writes data and feeds.
-        started = time.perf_counter()
-        index = thread.submit(build_index, archive, staged / BUNDLE_DIR)
-        files = {**generate_data(archive), **generate_feeds(archive, config)}
-        write_files(staged, files)
-        timings.append(("data and feeds", time.perf_counter() - started, _peak_mb()))
-        index.result()
-        timings.append(("search index", time.perf_counter() - started, _peak_mb()))
+
+    def data_and_feeds() -> None:  # once Pagefind has every record, while it writes
+        begun = time.perf_counter()
+        write_files(staged, {**generate_data(archive), **generate_feeds(archive, config)})
+        timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
+
+    build_index(archive, staged / BUNDLE_DIR, while_writing=data_and_feeds)
+    timings.append(("search index", time.perf_counter() - started, _peak_mb()))
     return timings
 
 

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,18 +92,31 @@ def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) 
     )
 
 
-def build_index(archive: Archive, bundle: Path) -> SearchStats:
+def build_index(
+    archive: Archive, bundle: Path, while_writing: Callable[[], None] | None = None
+) -> SearchStats:
     """Write the Pagefind bundle of every paper into `bundle` (replaced), for site/pagefind."""
     # Record URLs are relative to the site root, so one bundle works wherever the site is
     # served (site_url, a sub-path, localhost), and the bundle can be built anywhere.
+    # while_writing runs once every record is in, while Pagefind writes on its own: other
+    # Python work then costs the index nothing, where earlier it slowed sending records.
     records = search_records(archive)
     shutil.rmtree(bundle, ignore_errors=True)  # file names are content hashes: old ones linger
+    beside: list[BaseException] = []  # while_writing's failure: its own, not Pagefind's
+
+    def run_beside() -> None:
+        try:
+            if while_writing is not None:
+                while_writing()
+        except BaseException as exc:
+            beside.append(exc)
+
     try:
         bundle.mkdir(parents=True)
         # In a thread of its own: asyncio.run() refuses to run where an event loop already
         # runs (a caller's, or Playwright's sync API in the browser tests).
         with ThreadPoolExecutor(1) as thread:
-            thread.submit(asyncio.run, _write_bundle(records, bundle)).result()
+            thread.submit(asyncio.run, _write_bundle(records, bundle, run_beside)).result()
         _make_reproducible(bundle)
     except OSError as exc:
         raise BuildError(f"search index: cannot write {bundle}: {exc}") from exc
@@ -110,6 +124,9 @@ def build_index(archive: Archive, bundle: Path) -> SearchStats:
         raise
     except Exception as exc:  # the service reports its failures as bare Exceptions
         raise BuildError(f"search index: Pagefind failed: {exc}") from exc
+    finally:
+        if beside:
+            raise beside[0]
     (bundle / FILTER_VALUES).write_text(
         filter_values(records, [topic.name for topic in archive.topics]), encoding="utf-8"
     )
@@ -132,7 +149,9 @@ def filter_values(records: list[SearchRecord], topics: list[str]) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-async def _write_bundle(records: list[SearchRecord], bundle: Path) -> None:
+async def _write_bundle(
+    records: list[SearchRecord], bundle: Path, beside: Callable[[], None]
+) -> None:
     from pagefind.index import IndexConfig
 
     service = await _service_class()().launch()
@@ -155,7 +174,9 @@ async def _write_bundle(records: list[SearchRecord], bundle: Path) -> None:
                     for record in records[start : start + PIPELINED]
                 )
             )
-        await index.write_files(output_path=str(bundle.resolve()))
+        writing = asyncio.ensure_future(index.write_files(output_path=str(bundle.resolve())))
+        await asyncio.to_thread(beside)
+        await writing
         await _until_written(bundle)
     finally:
         await service.close()

@@ -112,7 +112,7 @@ def test_verbose_build_reports_every_stage_and_assembles_the_site(
 def test_a_failure_beside_mkdocs_fails_the_build_with_its_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise BuildError("search index: Pagefind failed: out of disk")
 
     monkeypatch.setattr(generator.build, "build_index", broken)  # the fork inherits it
@@ -161,3 +161,19 @@ def test_without_fork_the_side_outputs_are_built_in_turn(
         "2025/06/09/index.html",
     ):
         assert (site / path).is_file(), path
+
+
+def test_a_data_or_feeds_failure_is_not_blamed_on_pagefind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> dict[str, bytes]:
+        raise RuntimeError("feeds broke")
+
+    monkeypatch.setattr(generator.build, "generate_feeds", broken)  # the fork inherits it
+    with pytest.raises(BuildError) as caught:
+        generator.build.build_site(
+            _fixture(tmp_path), tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+        )
+    message = str(caught.value)
+    assert message.startswith("data, feeds or search index: RuntimeError: feeds broke")
+    assert "Pagefind" not in message.splitlines()[0]
