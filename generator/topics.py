@@ -38,7 +38,7 @@ class Topic:
 
     def matches_fields(self, paper: dict[str, Any], keywords: str) -> bool:
         """Whether a rule other than `words` matches; keywords: _keywords(paper)."""
-        if self.categories and not self._categories.isdisjoint(_categories(paper)):
+        if self.categories and not self._category_set.isdisjoint(_categories(paper)):
             return True
         org = str(paper.get("organization", "")).lower()
         if org and org in self.organizations:
@@ -46,7 +46,7 @@ class Topic:
         return any(keyword in keywords for keyword in self.keywords)
 
     @property
-    def _categories(self) -> frozenset[str]:
+    def _category_set(self) -> frozenset[str]:
         return frozenset(self.categories)
 
 

@@ -1,0 +1,46 @@
+"""Topic matching: the one-pass TopicMatcher decides exactly as each Topic's own rules."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator.archive import load_archive
+from generator.sample import make_sample
+from generator.topics import Topic, TopicMatcher, Words, load_topics
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _one_by_one(topics: list[Topic], paper: dict) -> list[str]:
+    return [topic.slug for topic in topics if topic.matches(paper)]
+
+
+def test_matcher_agrees_with_each_topic_on_the_sample(tmp_path: Path) -> None:
+    make_sample(tmp_path, 600)
+    shutil.copy(ROOT / "content" / "topics.yml", tmp_path / "topics.yml")
+    archive = load_archive(tmp_path)
+    assert len(archive.topics) > 10
+    expected = {pid: _one_by_one(archive.topics, p) for pid, p in archive.papers.items()}
+    assert archive.paper_topics == expected
+    assert sum(map(len, expected.values())) > 300  # the sample gives most papers a topic
+
+
+def test_matcher_agrees_on_the_real_corpus(imported: Path) -> None:
+    archive = load_archive(imported)
+    archive.topics = load_topics(ROOT / "content")  # the corpus import has no topics.yml
+    assert archive.topics
+    expected = {pid: _one_by_one(archive.topics, p) for pid, p in archive.papers.items()}
+    assert archive.paper_topics == expected
+
+
+def test_words_split_ascii_and_unicode_text_alike() -> None:
+    paper = {"title": "Chain-of-Thought, 3D_gen & Zoë's naïve LLMs", "abstract": "x/y (z)"}
+    assert Words(paper).tokens == {
+        "chain", "of", "thought", "3d_gen", "zoë", "s", "naïve", "llms", "x", "y", "z"
+    }  # fmt: skip
+    ascii_paper = {"title": "Chain-of-Thought, 3D_gen & LLMs", "abstract": "x/y (z)"}
+    assert Words(ascii_paper).tokens == {"chain", "of", "thought", "3d_gen", "llms", "x", "y", "z"}
+    assert TopicMatcher([Topic("r", "R", "", words=(("chain", "of", "thought"),))]).slugs(
+        ascii_paper
+    ) == ["r"]
