@@ -79,6 +79,17 @@ def _fixture(tmp_path: Path) -> Path:
     return content
 
 
+def _assert_assembled(site: Path) -> None:
+    """MkDocs' pages and what the side process built (data, feeds, search) are all in site/."""
+    for path in (
+        "data/2025/06/09.json",
+        "feed.xml",
+        "pagefind/pagefind.js",
+        "2025/06/09/index.html",
+    ):
+        assert (site / path).is_file(), path
+
+
 def test_verbose_build_reports_every_stage_and_assembles_the_site(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,13 +110,7 @@ def test_verbose_build_reports_every_stage_and_assembles_the_site(
     )
     assert all(re.fullmatch(r"[a-z ]+: \d+\.\d\d s, peak \d+ MB", line) for line in lines), lines
     # What the forked process built in build/staged was moved into site/, next to MkDocs' pages.
-    for path in (
-        "data/2025/06/09.json",
-        "feed.xml",
-        "pagefind/pagefind.js",
-        "2025/06/09/index.html",
-    ):
-        assert (site / path).is_file(), path
+    _assert_assembled(site)
     assert not (tmp_path / "build" / "staged").exists()
 
 
@@ -154,13 +159,7 @@ def test_without_fork_the_side_outputs_are_built_in_turn(
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
     site = tmp_path / "site"
     generator.build.build_site(_fixture(tmp_path), site, tmp_path / "build", ROOT / "mkdocs.yml")
-    for path in (
-        "data/2025/06/09.json",
-        "feed.xml",
-        "pagefind/pagefind.js",
-        "2025/06/09/index.html",
-    ):
-        assert (site / path).is_file(), path
+    _assert_assembled(site)
 
 
 def test_a_data_or_feeds_failure_is_not_blamed_on_pagefind(
