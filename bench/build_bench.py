@@ -39,9 +39,10 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 START, END = "<!-- build-bench:start -->", "<!-- build-bench:end -->"
 QUERY = "speculative decoding"  # a topic phrase of the sample, as in bench/search_bench.py
 STAGES = ("load content", "generate pages", "mkdocs build", "data and feeds", "search index")
-# `{stage}: {seconds:.2f} s, peak {MB} MB`, or the older form without the peak.
+# `{stage}: {seconds:.2f} s, peak {MB} MB`, or the older form without the peak; a stage may
+# carry a note in brackets, "search index (5 of 6 years unchanged): ...".
 STAGE_LINE = re.compile(
-    r"^(?P<stage>[A-Za-z][\w .()/-]*?): (?P<seconds>\d+(?:\.\d+)?) s"
+    r"^(?P<stage>[A-Za-z][\w ./-]*?)(?: \((?P<note>[^)]*)\))?: (?P<seconds>\d+(?:\.\d+)?) s"
     r"(?:, peak (?P<mb>\d+(?:\.\d+)?) MB)?\s*$"
 )
 FEED_FILES = {"feed.xml", "atom.xml", "feed.json", "feeds.opml"}  # see generator/feeds.py
@@ -515,7 +516,7 @@ def _targets(ours: dict[int, Result], stock: Result | None, timeout: float) -> l
                  big.site.bytes <= SITE_BYTES])  # fmt: skip
     rows.append(["site/, bytes in files", f"≤ {SITE_BYTES / 1e6:.0f} MB",
                  _mb(big.site.content), big.site.content <= SITE_BYTES])  # fmt: skip
-    shown = [[*row[:3], "✓ met" if row[3] else "✗ missed"] for row in rows]
+    shown = [[*map(str, row[:3]), "✓ met" if row[3] else "✗ missed"] for row in rows]
     head = ["target", "goal", "measured", ""]
     return [f"### Targets, {big.papers:,} papers", "", *_table(head, shown)]
 

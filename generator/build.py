@@ -28,6 +28,7 @@ from .search import BUNDLE_DIR, build_index, search_page
 from .topics import TOPICS_FILE
 
 SAMPLE_PAPERS = 400
+SEARCH_CACHE = "search-cache"  # in build_dir: years of the search index kept between builds
 Log = Callable[[str], None]
 StageTime = tuple[str, float, int]  # stage, seconds, peak resident memory in MB
 
@@ -50,7 +51,7 @@ def build_site(
     # pages and runs MkDocs, which empties site_dir first; they are moved in afterwards.
     staged = build_dir / "staged"
     shutil.rmtree(staged, ignore_errors=True)
-    side = _Forked(_side_outputs, archive, config, staged)
+    side = _Forked(_side_outputs, archive, config, staged, build_dir / SEARCH_CACHE)
     try:
         with _stage(log, "generate pages"):
             docs = build_dir / "docs"
@@ -75,7 +76,9 @@ def build_site(
     return sample
 
 
-def _side_outputs(archive: Archive, config: SiteConfig, staged: Path) -> list[StageTime]:
+def _side_outputs(
+    archive: Archive, config: SiteConfig, staged: Path, search_cache: Path
+) -> list[StageTime]:
     """Data, feeds and the search index, written under staged/ (runs in the forked process)."""
     started = time.perf_counter()
     timings: list[StageTime] = []
@@ -85,8 +88,9 @@ def _side_outputs(archive: Archive, config: SiteConfig, staged: Path) -> list[St
         write_files(staged, {**generate_data(archive), **generate_feeds(archive, config)})
         timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
 
-    build_index(archive, staged / BUNDLE_DIR, while_writing=data_and_feeds)
-    timings.append(("search index", time.perf_counter() - started, _peak_mb()))
+    stats = build_index(archive, staged / BUNDLE_DIR, data_and_feeds, search_cache)
+    reused = f" ({stats.reused} of {stats.years} years unchanged)" if stats.reused else ""
+    timings.append(("search index" + reused, time.perf_counter() - started, _peak_mb()))
     return timings
 
 

@@ -9,23 +9,38 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .archive import Archive
 from .errors import BuildError
 
-BUNDLE_DIR = "pagefind"  # under site_dir; the front end loads <site root>/pagefind/pagefind.js
-# Filter values for the search page's selects, beside the bundle: Pagefind's own
-# pagefind.filters() downloads every filter's page lists (390 KB at 30,000 papers) to list them.
-FILTER_VALUES = "dpa-filters.json"
+BUNDLE_DIR = "pagefind"  # under site_dir: one Pagefind bundle per list year, pagefind/<year>/
+# Beside the bundles: the years that have one (newest first; the browser searches the newest
+# first) and each filter's values for the search page's selects. Pagefind's own
+# pagefind.filters() downloads every filter's page lists to list them.
+MANIFEST = "dpa-search.json"
 AUTHORS_SHOWN = 3  # authors in a result; the rest are "et al." (the record holds them all)
 PIPELINED = 64  # records sent to Pagefind before waiting for its answers
 HAS_CODE = "yes"  # the one value of the `code` filter: papers with a GitHub repository
+# Pagefind services indexing years side by side: each is one single-threaded process holding
+# one year (about 500 MB at 5,000 papers), so two use both cores of a CI runner.
+SERVICES = 2
+# Part of every cache key: raise it when a year's bundle changes for a reason its records
+# and Pagefind's version do not show (this file's post-processing, say).
+CACHE_FORMAT = 1
+# What Pagefind writes into a bundle that the site never loads: its ready-made UIs and its
+# web worker (search.js runs Pagefind on the page, see there).
+UNUSED = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+    "pagefind-worker.js",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,9 @@ class SearchStats:
 
     records: int
     files: int
-    bytes: int  # the bundle's size, in bytes of its files
+    bytes: int  # the bundles' size, in bytes of their files
+    years: int = 0  # bundles written
+    reused: int = 0  # of which copied from the cache, unchanged
 
 
 def search_records(archive: Archive) -> list[SearchRecord]:
@@ -76,7 +93,7 @@ def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) 
         " ".join(categories),
         paper["id"],
     ]
-    filters = {"year": [day[:4]], "topic": topics}
+    filters = {"topic": topics}  # the year is the bundle's: pagefind/<year>/
     if organization:
         filters["organization"] = [organization]
     if paper.get("github"):
@@ -92,15 +109,28 @@ def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) 
     )
 
 
+def year_of(record: SearchRecord) -> str:
+    """The list year whose bundle holds a record."""
+    return record.sort["date"][:4]
+
+
 def build_index(
-    archive: Archive, bundle: Path, while_writing: Callable[[], None] | None = None
+    archive: Archive,
+    bundle: Path,
+    while_writing: Callable[[], None] | None = None,
+    cache: Path | None = None,
 ) -> SearchStats:
-    """Write the Pagefind bundle of every paper into `bundle` (replaced), for site/pagefind."""
+    """Write one Pagefind bundle per list year under `bundle` (replaced), for site/pagefind."""
     # Record URLs are relative to the site root, so one bundle works wherever the site is
     # served (site_url, a sub-path, localhost), and the bundle can be built anywhere.
-    # while_writing runs once every record is in, while Pagefind writes on its own: other
-    # Python work then costs the index nothing, where earlier it slowed sending records.
+    # One bundle per year: a first search downloads the newest year's index (about the same
+    # size every year) instead of one that grows with the archive, and a year whose records
+    # are unchanged is copied from `cache` instead of indexed again, as most are every night.
+    # while_writing runs once every record is in Pagefind, while it writes on its own.
     records = search_records(archive)
+    years: dict[str, list[SearchRecord]] = {}
+    for record in sorted(records, key=year_of, reverse=True):  # stable: archive order within
+        years.setdefault(year_of(record), []).append(record)
     shutil.rmtree(bundle, ignore_errors=True)  # file names are content hashes: old ones linger
     beside: list[BaseException] = []  # while_writing's failure: its own, not Pagefind's
 
@@ -113,11 +143,16 @@ def build_index(
 
     try:
         bundle.mkdir(parents=True)
+        keys = {year: _cache_key(year_records) for year, year_records in years.items()}
+        reused = {year for year in years if _from_cache(cache, year, keys[year], bundle / year)}
+        todo = {year: years[year] for year in years if year not in reused}
         # In a thread of its own: asyncio.run() refuses to run where an event loop already
         # runs (a caller's, or Playwright's sync API in the browser tests).
         with ThreadPoolExecutor(1) as thread:
-            thread.submit(asyncio.run, _write_bundle(records, bundle, run_beside)).result()
-        _make_reproducible(bundle)
+            thread.submit(asyncio.run, _write_bundles(todo, bundle, run_beside)).result()
+        for year in todo:
+            _make_reproducible(bundle / year)
+            _to_cache(cache, year, keys[year], bundle / year)
     except OSError as exc:
         raise BuildError(f"search index: cannot write {bundle}: {exc}") from exc
     except BuildError:
@@ -127,21 +162,21 @@ def build_index(
     finally:
         if beside:
             raise beside[0]
-    (bundle / FILTER_VALUES).write_text(
-        filter_values(records, [topic.name for topic in archive.topics]), encoding="utf-8"
-    )
+    manifest = search_manifest(records, list(years), [topic.name for topic in archive.topics])
+    (bundle / MANIFEST).write_text(manifest, encoding="utf-8")
     files = [path for path in bundle.rglob("*") if path.is_file()]
-    return SearchStats(len(records), len(files), sum(path.stat().st_size for path in files))
+    size = sum(path.stat().st_size for path in files)
+    return SearchStats(len(records), len(files), size, len(years), len(reused))
 
 
-def filter_values(records: list[SearchRecord], topics: list[str]) -> str:
-    """JSON of each filter's values, in the order the search page lists them (topics: all names)."""
-    seen: dict[str, dict[str, None]] = {"year": {}, "topic": {}, "organization": {}, "code": {}}
+def search_manifest(records: list[SearchRecord], years: list[str], topics: list[str]) -> str:
+    """JSON of the years that have a bundle and of each filter's values, as the page lists them."""
+    seen: dict[str, dict[str, None]] = {"topic": {}, "organization": {}, "code": {}}
     for record in records:
         for key, names in record.filters.items():
             seen[key].update(dict.fromkeys(names))
     values = {
-        "year": sorted(seen["year"], reverse=True),
+        "year": sorted(years, reverse=True),  # also the bundles, pagefind/<year>/
         "topic": [name for name in topics if name in seen["topic"]],  # topics.yml order
         "organization": sorted(seen["organization"], key=lambda name: (name.casefold(), name)),
         "code": sorted(seen["code"]),
@@ -149,37 +184,117 @@ def filter_values(records: list[SearchRecord], topics: list[str]) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-async def _write_bundle(
-    records: list[SearchRecord], bundle: Path, beside: Callable[[], None]
+def _cache_key(records: list[SearchRecord]) -> str:
+    """What a year's bundle is made from: its records, Pagefind's version and CACHE_FORMAT."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"{version('pagefind')} {CACHE_FORMAT}\n".encode())
+    for record in records:
+        digest.update(json.dumps(asdict(record), sort_keys=True).encode("utf-8") + b"\n")
+    return digest.hexdigest()[:20]
+
+
+def _from_cache(cache: Path | None, year: str, key: str, target: Path) -> bool:
+    """Copy a year's bundle from the cache if it was built from the same records."""
+    cached = cache / f"{year}-{key}" if cache else None
+    if cached is None or not (cached / "pagefind-entry.json").is_file():
+        return False
+    shutil.copytree(cached, target, copy_function=_link_or_copy)
+    return True
+
+
+def _to_cache(cache: Path | None, year: str, key: str, built: Path) -> None:
+    """Keep a year's new bundle for the next build, in place of the year's older ones."""
+    if cache is None:
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob(f"{year}-*"):
+        shutil.rmtree(old)
+    partial = cache / f".{year}-{key}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(built, partial, copy_function=_link_or_copy)
+    partial.rename(cache / f"{year}-{key}")  # whole or absent: a build stopped midway leaves none
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    # Bundle files are never changed once written, so the cache and the site can share them.
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+async def _write_bundles(
+    years: dict[str, list[SearchRecord]], bundle: Path, beside: Callable[[], None]
 ) -> None:
+    """Index the years on SERVICES Pagefind services; `beside` runs once all records are in."""
+    queue = list(years.items())  # newest first: the year that changes every night
+    services = min(SERVICES, len(queue))
+    sending = set(range(services))  # services that may still send records
+    sent = asyncio.Event()
+
+    def done_sending(service_number: int) -> None:
+        sending.discard(service_number)
+        if not sending:
+            sent.set()
+
+    async def service_work(number: int) -> None:
+        service = await _service_class()().launch()
+        try:
+            writing = None
+            while queue:
+                year, records = queue.pop(0)
+                writing = await _add_year(service, records, bundle / year)
+                if queue:  # one index at a time in memory, but `beside` runs during the last
+                    await writing
+            done_sending(number)
+            if writing is not None:
+                await writing
+        finally:
+            done_sending(number)
+            await service.close()
+
+    async def run_beside() -> None:
+        await sent.wait()
+        await asyncio.to_thread(beside)
+
+    if not services:
+        sent.set()
+    await asyncio.gather(*(service_work(number) for number in range(services)), run_beside())
+
+
+async def _add_year(service: Any, records: list[SearchRecord], bundle: Path) -> Any:
+    """Send a year's records to Pagefind; return the task writing its bundle and freeing it."""
     from pagefind.index import IndexConfig
 
-    service = await _service_class()().launch()
-    try:
-        index = await service.create_index(IndexConfig(force_language="en"))
-        # Pagefind numbers pages in the order requests arrive, and gather() sends them in list
-        # order (each send writes before its first await): the bundle follows the archive.
-        # Batches keep Pagefind busy instead of idle between one answer and the next request.
-        for start in range(0, len(records), PIPELINED):
-            await asyncio.gather(
-                *(
-                    index.add_custom_record(
-                        url=record.url,
-                        content=record.content,
-                        language="en",
-                        meta=record.meta,
-                        filters=record.filters,
-                        sort=record.sort,
-                    )
-                    for record in records[start : start + PIPELINED]
+    index = await service.create_index(IndexConfig(force_language="en"))
+    # Pagefind numbers pages in the order requests arrive, and gather() sends them in list
+    # order (each send writes before its first await): the bundle follows the archive.
+    # Batches keep Pagefind busy instead of idle between one answer and the next request.
+    for start in range(0, len(records), PIPELINED):
+        await asyncio.gather(
+            *(
+                index.add_custom_record(
+                    url=record.url,
+                    content=record.content,
+                    language="en",
+                    meta=record.meta,
+                    filters=record.filters,
+                    sort=record.sort,
                 )
+                for record in records[start : start + PIPELINED]
             )
-        writing = asyncio.ensure_future(index.write_files(output_path=str(bundle.resolve())))
-        await asyncio.to_thread(beside)
-        await writing
+        )
+
+    async def write() -> None:
+        bundle.mkdir(parents=True, exist_ok=True)
+        await index.write_files(output_path=str(bundle.resolve()))
         await _until_written(bundle)
-    finally:
-        await service.close()
+        await index.delete_index()  # the service holds every index it made until told
+        for name in UNUSED:
+            (bundle / name).unlink(missing_ok=True)
+
+    return asyncio.ensure_future(write())
 
 
 async def _until_written(bundle: Path, timeout: float = 120) -> None:

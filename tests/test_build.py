@@ -84,7 +84,8 @@ def _assert_assembled(site: Path) -> None:
     for path in (
         "data/2025/06/09.json",
         "feed.xml",
-        "pagefind/pagefind.js",
+        "pagefind/2025/pagefind.js",
+        "pagefind/dpa-search.json",
         "2025/06/09/index.html",
     ):
         assert (site / path).is_file(), path
@@ -112,6 +113,11 @@ def test_verbose_build_reports_every_stage_and_assembles_the_site(
     # What the forked process built in build/staged was moved into site/, next to MkDocs' pages.
     _assert_assembled(site)
     assert not (tmp_path / "build" / "staged").exists()
+    # Built again from the same content: the year's search index comes from build/search-cache.
+    assert main([*args, "--build-dir", str(tmp_path / "build"), "--verbose"]) == 0
+    again = capsys.readouterr().err
+    assert re.search(r"^search index \(1 of 1 years unchanged\): \d+\.\d\d s", again, re.M)
+    _assert_assembled(site)
 
 
 def test_a_failure_beside_mkdocs_fails_the_build_with_its_message(

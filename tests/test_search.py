@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +19,8 @@ from generator.errors import BuildError
 from generator.importer import import_dir
 from generator.models import Day
 from generator.search import (
+    MANIFEST,
+    UNUSED,
     SearchStats,
     _service_class,
     build_index,
@@ -104,15 +107,16 @@ def built(archive: Archive, tmp_path_factory: pytest.TempPathFactory) -> tuple[S
 
 
 @pytest.fixture(scope="module")
-def bundle(built: tuple[SearchStats, Path]) -> Bundle:
-    return Bundle(built[1])
+def bundle(built: tuple[SearchStats, Path]) -> Index:
+    return Index(built[1])
 
 
 def test_one_record_per_paper_at_its_permalink(
-    archive: Archive, built: tuple[SearchStats, Path], bundle: Bundle
+    archive: Archive, built: tuple[SearchStats, Path], bundle: Index
 ) -> None:
     stats, _ = built
     assert stats.records == 4 == len(bundle.pages)
+    assert (stats.years, stats.reused) == (2, 0)
     assert sorted(page["url"] for page in bundle.pages) == [
         "/2024/12/31/#2412.00001",
         "/2025/06/10/#2506.00001",  # first listed day, although listed again on 06-11
@@ -128,7 +132,20 @@ def test_one_record_per_paper_at_its_permalink(
     assert not (bundle.root / "stale.pf_fragment").exists()
 
 
-def test_hidden_papers_are_absent_and_corrections_applied(bundle: Bundle) -> None:
+def test_one_bundle_per_list_year(bundle: Index) -> None:
+    # A paper is in the bundle of the year it was first listed in; the browser loads
+    # pagefind.js and the WebAssembly of each year it searches, and nothing else Pagefind wrote.
+    assert {year: sorted(b.ids()) for year, b in bundle.years.items()} == {
+        "2024": ["2412.00001"],
+        "2025": ["2506.00001", "2506.00003", "2506.00004"],
+    }
+    for year in bundle.years:
+        assert (bundle.root / year / "pagefind.js").is_file()
+        assert (bundle.root / year / "wasm.en.pagefind").is_file()
+        assert not [name for name in UNUSED if (bundle.root / year / name).exists()]
+
+
+def test_hidden_papers_are_absent_and_corrections_applied(bundle: Index) -> None:
     everything = json.dumps(bundle.pages)
     assert "2506.00002" not in everything and "Spam paper" not in everything
     assert "Wrong title" not in everything
@@ -137,7 +154,7 @@ def test_hidden_papers_are_absent_and_corrections_applied(bundle: Bundle) -> Non
     assert corrected["content"].startswith("Right title.")
 
 
-def test_meta_shown_in_results(bundle: Bundle) -> None:
+def test_meta_shown_in_results(bundle: Index) -> None:
     twice = bundle.page("2506.00001")
     assert twice["meta"] == {
         "title": "Listed twice",
@@ -150,11 +167,7 @@ def test_meta_shown_in_results(bundle: Bundle) -> None:
         assert words in twice["content"]
 
 
-def test_filters(bundle: Bundle) -> None:
-    assert bundle.filter("year") == {
-        "2024": ["2412.00001"],
-        "2025": ["2506.00001", "2506.00003", "2506.00004"],
-    }
+def test_filters(bundle: Index) -> None:
     assert bundle.filter("topic") == {
         "Robotics": ["2412.00001", "2506.00004"],
         "Video": ["2506.00001"],
@@ -162,21 +175,21 @@ def test_filters(bundle: Bundle) -> None:
     assert bundle.filter("organization") == {"NVIDIA": ["2506.00001"]}
     assert bundle.filter("code") == {"yes": ["2506.00001"]}
     assert bundle.page("2506.00001")["filters"] == {
-        "year": ["2025"],
         "topic": ["Video"],
         "organization": ["NVIDIA"],
         "code": ["yes"],
     }
 
 
-def test_sorts(bundle: Bundle) -> None:
-    assert bundle.sort("upvotes") == ["2506.00004", "2506.00003", "2412.00001", "2506.00001"]
-    by_date = bundle.sort("date")
-    assert by_date[0] == "2412.00001" and by_date[-1] == "2506.00004"
+def test_sorts(bundle: Index) -> None:
+    year = bundle.years["2025"]
+    assert year.sort("upvotes") == ["2506.00004", "2506.00003", "2506.00001"]
+    assert year.sort("date") == ["2506.00001", "2506.00003", "2506.00004"]
+    assert bundle.years["2024"].sort("upvotes") == ["2412.00001"]
 
 
-def test_filter_values_for_the_search_page(bundle: Bundle) -> None:
-    values = json.loads((bundle.root / "dpa-filters.json").read_text("utf-8"))
+def test_manifest_years_and_filter_values(bundle: Index) -> None:
+    values = json.loads((bundle.root / MANIFEST).read_text("utf-8"))
     assert values == {
         "code": ["yes"],
         "organization": ["NVIDIA"],
@@ -185,7 +198,7 @@ def test_filter_values_for_the_search_page(bundle: Bundle) -> None:
     }
 
 
-def test_markup_in_content_stays_text(bundle: Bundle) -> None:
+def test_markup_in_content_stays_text(bundle: Index) -> None:
     # Pagefind stores the text as given; search.js shows excerpts as text plus <mark> only.
     assert "A robot <b>grasps</b>." in bundle.page("2506.00004")["content"]
 
@@ -203,7 +216,7 @@ def test_records_from_enriched_papers() -> None:
     (record,) = search_records(Archive(days=[Day(date(2026, 5, 29), [paper])]))
     assert record.url == "/2026/05/29/#2605.29801"
     assert record.content == "T. A. Shanghai AI Laboratory ShanghaiAiLab cs.RO cs.CV 2605.29801"
-    assert record.filters == {"year": ["2026"], "organization": ["Shanghai AI Laboratory"]}
+    assert record.filters == {"organization": ["Shanghai AI Laboratory"]}
     assert record.sort == {"date": "2026-05-29", "upvotes": "2"}
 
 
@@ -219,7 +232,7 @@ def test_hostile_text_round_trips_exactly(tmp_path: Path) -> None:
     ]  # fmt: skip
     archive = Archive(days=[Day(date(2026, 5, 29), papers)])
     stats = build_index(archive, tmp_path / "pagefind")
-    bundle = Bundle(tmp_path / "pagefind")
+    bundle = Index(tmp_path / "pagefind")
     assert stats.records == 2 == len(bundle.pages)
     page = bundle.page("2605.00001")
     assert page["url"] == "/2026/05/29/#2605.00001"
@@ -229,10 +242,10 @@ def test_hostile_text_round_trips_exactly(tmp_path: Path) -> None:
         "day": "2026-05-29",
         "upvotes": "3",
     }
-    assert page["filters"] == {"year": ["2026"], "organization": [HOSTILE_ORG]}
+    assert page["filters"] == {"organization": [HOSTILE_ORG]}
     assert bundle.filter("organization") == {HOSTILE_ORG: ["2605.00001"]}
     assert page["content"].startswith(HOSTILE_TITLE + ". A & B < C. O'Brien, Jr., Zoë")
-    values = json.loads((tmp_path / "pagefind" / "dpa-filters.json").read_text("utf-8"))
+    values = json.loads((tmp_path / "pagefind" / MANIFEST).read_text("utf-8"))
     assert values["organization"] == [HOSTILE_ORG]
 
 
@@ -243,7 +256,43 @@ def test_the_same_archive_gives_the_same_bundle(archive: Archive, tmp_path: Path
         return {str(p.relative_to(bundle)): p.read_bytes() for p in bundle.rglob("*.*")}
 
     first, second = build("one"), build("two")
-    assert first == second and any(name.startswith("filter/") for name in first)
+    assert first == second and any(name.startswith("2025/filter/") for name in first)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_unchanged_years_come_from_the_cache(archive: Archive, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    fresh = build_index(archive, tmp_path / "fresh")
+    assert build_index(archive, tmp_path / "first", cache=cache).reused == 0
+    assert sorted(path.name.split("-")[0] for path in cache.iterdir()) == ["2024", "2025"]
+    again = build_index(archive, tmp_path / "again", cache=cache)
+    assert (again.years, again.reused) == (2, 2)
+    assert _files(tmp_path / "again") == _files(tmp_path / "fresh")
+    assert (again.records, again.files, again.bytes) == (fresh.records, fresh.files, fresh.bytes)
+
+    # A new upvote count in 2025: that year is indexed again, 2024 is copied, and the result
+    # is what a build without the cache gives; the cache keeps one bundle per year.
+    days = [replace(day, papers=[dict(paper) for paper in day.papers]) for day in archive.days]
+    days[-1].papers[0]["upvotes"] = 99
+    changed = replace(archive, days=days)
+    assert build_index(changed, tmp_path / "next", cache=cache).reused == 1
+    build_index(changed, tmp_path / "next-fresh")
+    assert _files(tmp_path / "next") == _files(tmp_path / "next-fresh")
+    assert _files(tmp_path / "next") != _files(tmp_path / "fresh")
+    assert len(list(cache.glob("2025-*"))) == 1 == len(list(cache.glob("2024-*")))
+
+
+def test_a_broken_cache_entry_is_built_again(archive: Archive, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build_index(archive, tmp_path / "first", cache=cache)
+    for entry in cache.iterdir():  # as if a build had stopped while filling it
+        (entry / "pagefind-entry.json").unlink()
+    stats = build_index(archive, tmp_path / "second", cache=cache)
+    assert stats.reused == 0
+    assert _files(tmp_path / "second") == _files(tmp_path / "first")
 
 
 def test_an_unwritable_site_is_a_build_error(archive: Archive, tmp_path: Path) -> None:
@@ -283,6 +332,31 @@ def test_search_page() -> None:
     assert 'name="org"' in page and 'name="code"' in page and 'id="dpa-search-results"' in page
 
 
+class Index:
+    """Every year's bundle, decoded, and what is true of them together."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        years = json.loads((root / MANIFEST).read_text("utf-8"))["year"]
+        assert sorted(path.name for path in root.iterdir() if path.is_dir()) == sorted(years)
+        self.years = {year: Bundle(root / year) for year in years}
+        self.pages = [page for bundle in self.years.values() for page in bundle.pages]
+
+    def files(self) -> list[Path]:
+        return [path for path in self.root.rglob("*") if path.is_file()]
+
+    def page(self, paper_id: str) -> dict[str, Any]:
+        (page,) = [p for p in self.pages if p["url"].endswith(f"#{paper_id}")]
+        return page
+
+    def filter(self, name: str) -> dict[str, list[str]]:
+        merged: dict[str, list[str]] = {}
+        for bundle in self.years.values():
+            for value, ids in bundle.filter(name).items():
+                merged[value] = sorted(merged.get(value, []) + ids)
+        return merged
+
+
 class Bundle:
     """What Pagefind wrote, decoded: pages (fragments) in page order, filters, sorts."""
 
@@ -304,11 +378,17 @@ class Bundle:
         (page,) = [p for p in self.pages if p["url"].endswith(f"#{paper_id}")]
         return page
 
+    def ids(self) -> list[str]:
+        return self._ids(list(range(len(self.pages))))
+
     def _ids(self, numbers: list[int]) -> list[str]:
         return [self.pages[number]["url"].rpartition("#")[2] for number in numbers]
 
     def filter(self, name: str) -> dict[str, list[str]]:
-        (filter_hash,) = [h for key, h in self.meta[3] if key == name]
+        found = [h for key, h in self.meta[3] if key == name]
+        if not found:
+            return {}
+        (filter_hash,) = found
         key, values = _read(self.root / "filter" / f"{filter_hash}.pf_filter")
         assert key == name
         return {value: sorted(self._ids(numbers)) for value, numbers in values}

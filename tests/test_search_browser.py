@@ -247,11 +247,42 @@ def test_pagefind_loads_only_when_search_is_used(base_url: str, tab: Tab) -> Non
     page.goto(base_url + "2025/06/10/")
     page.wait_for_load_state("networkidle")
     assert [url for url in tab.requests if "/pagefind/" in url] == []
-    page.focus("#dpa-sbox-q")
+    page.focus("#dpa-sbox-q")  # the reader is about to search: the newest year's index loads
     page.wait_for_function(
         "performance.getEntriesByType('resource').some(e => e.name.endsWith('.pf_meta'))"
     )
-    assert any(url.endswith("/pagefind/pagefind.js") for url in tab.requests)
+    assert any(url.endswith("/pagefind/2025/pagefind.js") for url in tab.requests)
+    assert not [url for url in tab.requests if "/pagefind/2024/" in url]
+
+
+def test_the_newest_year_shows_first_then_every_year(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    held: list[Any] = []  # the older year's index answers only when the test lets it
+    hold = lambda route: held.append(route)  # noqa: E731 (Playwright wants a function)
+    page.route("**/pagefind/2024/**", hold)
+    page.goto(base_url + "search/?q=diffusion")
+    status = "#dpa-search-status"
+    page.wait_for_function(f"document.querySelector('{status}').textContent.includes('earlier')")
+    assert page.inner_text(status) == "5 papers for “diffusion” in 2025; searching earlier years…"
+    days = page.locator("#dpa-search-results .dpa-hit__meta").all_inner_texts()
+    assert len(days) == 5 and all(" · 2025-06-1" in day for day in days)
+    assert page.evaluate("document.documentElement.dataset.dpaSearch") is None
+    page.unroute("**/pagefind/2024/**", hold)
+    for route in held:
+        route.continue_()
+    tab.wait_for_search()
+    assert page.inner_text(status) == "7 papers for “diffusion”"
+    assert "A Survey of Diffusion" in tab.titles("#dpa-search-results")
+
+
+def test_a_year_loads_only_its_own_index(base_url: str, tab: Tab) -> None:
+    tab.page.goto(base_url + "search/?q=diffusion&year=2024")
+    tab.wait_for_search()
+    assert len(tab.titles("#dpa-search-results")) == 2
+    searched = {
+        url.split("/pagefind/")[1].split("/")[0] for url in tab.requests if "/pagefind/" in url
+    }
+    assert searched == {"2024", "dpa-search.json"}
 
 
 def test_keyboard_choice_and_enter(base_url: str, tab: Tab) -> None:

@@ -30,12 +30,28 @@
     return words.length ? words.join(" ") : query;
   }
 
-  let loading = null;
+  let listing = null;
 
-  /** Pagefind's API, loaded and set up once. */
-  function pagefind() {
-    if (!loading) {
-      loading = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
+  /** pagefind/dpa-search.json: the years that have an index, newest first, and filter values. */
+  function manifest() {
+    if (!listing) {
+      listing = fetch(new URL("pagefind/dpa-search.json", root)).then((response) => {
+        if (!response.ok) throw new Error(`dpa-search.json: HTTP ${response.status}`);
+        return response.json();
+      });
+      listing.catch(() => { listing = null; }); // try again on the next search
+    }
+    return listing;
+  }
+
+  const loaded = new Map(); // year -> its Pagefind, loading or loaded
+
+  /** The Pagefind API of one year's index (pagefind/<year>/), loaded and set up once. */
+  function pagefind(year) {
+    if (!loaded.has(year)) {
+      // Each year's bundle has its own pagefind.js: separate modules, so separate indexes
+      // (Pagefind's mergeIndex would wait for every year before showing anything).
+      const loading = import(new URL(`pagefind/${year}/pagefind.js`, root).href).then(async (pf) => {
         // Records hold site-root-relative URLs ("/2026/05/29/#2605.29801"); Pagefind puts
         // baseUrl in front of them. noWorker: Pagefind's web worker was no faster (2.3 s
         // against 1.8 s to rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script
@@ -44,9 +60,71 @@
         await pf.init();
         return pf;
       });
-      loading.catch(() => { loading = null; }); // try again on the next search
+      loading.catch(() => loaded.delete(year));
+      loaded.set(year, loading);
     }
-    return loading;
+    return loaded.get(year);
+  }
+
+  /** Start loading what a first search needs: the list of years and the newest year's index. */
+  function warmUp() {
+    manifest().then((m) => m.year.length && pagefind(m.year[0])).catch(() => {});
+  }
+
+  /**
+   * Search the newest year first, then the others at once (only `year` when it is given).
+   * `early` gets the newest year's hits, if it has any, while older years are searched: the
+   * first results cost one year's index, about the same size however old the archive.
+   */
+  async function searchYears(term, filters, sort, year, early) {
+    const all = (await manifest()).year;
+    const years = year ? all.filter((y) => y === year) : all;
+    const ask = async (y) => ({ year: y, results: (await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} })).results });
+    if (!years.length) return hits([], sort);
+    const newest = await ask(years[0]);
+    if (early && years.length > 1 && newest.results.length) early(hits([newest], sort), years[0]);
+    return hits([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort);
+  }
+
+  /**
+   * Several years' results as one list: `total`, and `take(start, count)`, which loads the
+   * records (about 2 KB each) of only the results asked for.
+   */
+  function hits(found, sort) {
+    const total = found.reduce((sum, f) => sum + f.results.length, 0);
+    if (sort !== "upvotes") {
+      // Newest: the years are newest first and each is sorted. Relevance: Pagefind's scores,
+      // as its own mergeIndex compares them; a stable sort keeps newer years first on a tie.
+      const order = found.flatMap((f) => f.results);
+      if (!sort) order.sort((a, b) => b.score - a.score);
+      return { total, take: (start, count) => Promise.all(order.slice(start, start + count).map((r) => r.data())) };
+    }
+    // Most upvoted: each year comes sorted, but the counts are in the records, so the merge
+    // reads the next record of every year and takes the largest (a newer year on a tie).
+    const heads = found.map((f) => ({ results: f.results, next: 0, data: null }));
+    const order = [];
+    const votes = (data) => Number((data.meta || {}).upvotes) || 0;
+    async function fill(count) {
+      while (order.length < count) {
+        const open = heads.filter((h) => h.next < h.results.length);
+        if (!open.length) return;
+        for (const h of open) h.data = h.data || h.results[h.next].data();
+        const data = await Promise.all(open.map((h) => h.data));
+        let best = 0;
+        for (let i = 1; i < open.length; i += 1) if (votes(data[i]) > votes(data[best])) best = i;
+        order.push(data[best]);
+        open[best].next += 1;
+        open[best].data = null;
+      }
+    }
+    let queue = Promise.resolve();
+    return {
+      total,
+      take(start, count) {
+        queue = queue.then(() => fill(start + count));
+        return queue.then(() => order.slice(start, start + count));
+      },
+    };
   }
 
   function el(tag, className, text) {
@@ -121,33 +199,41 @@
       open(true);
     }
 
+    /** Show the first results of a search, unless a newer one has begun. */
+    async function show(found, query, mine) {
+      const data = await found.take(0, BOX_RESULTS);
+      if (mine !== asked) return;
+      if (!data.length) return note(`No papers match “${query}”.`);
+      const all = el("a", "dpa-sbox__all", `All ${plural(found.total, "result")} for “${query}” →`);
+      all.href = `${form.action}?${new URLSearchParams({ q: query })}`;
+      list.replaceChildren(...data.map((d, i) => {
+        const option = hit(d);
+        option.id = `dpa-sbox-opt-${i}`;
+        option.setAttribute("role", "option");
+        return option;
+      }), all);
+      open(true);
+      choose(-1);
+    }
+
     async function run() {
       const query = input.value.trim();
       const mine = ++asked;
       if (!query) return open(false);
       try {
-        const pf = await pagefind();
-        const search = await pf.search(terms(query));
-        const data = await Promise.all(search.results.slice(0, BOX_RESULTS).map((r) => r.data()));
-        if (mine !== asked) return; // a newer query is on its way
-        const all = el("a", "dpa-sbox__all", `All ${plural(search.results.length, "result")} for “${query}” →`);
-        all.href = `${form.action}?${new URLSearchParams({ q: query })}`;
-        if (!data.length) return note(`No papers match “${query}”.`);
-        list.replaceChildren(...data.map((d, i) => {
-          const option = hit(d);
-          option.id = `dpa-sbox-opt-${i}`;
-          option.setAttribute("role", "option");
-          return option;
-        }), all);
-        open(true);
-        choose(-1);
+        let shown = Promise.resolve();
+        // The newest year's results first; all years' when they are in (a chosen one stays).
+        const early = (found) => { if (active < 0) shown = show(found, query, mine); };
+        const found = await searchYears(terms(query), {}, "", "", early);
+        await shown;
+        if (mine === asked && active < 0) await show(found, query, mine);
       } catch (error) {
         if (mine === asked) note("Search could not load its index. Try again later.");
       }
     }
 
     input.addEventListener("focus", () => {
-      pagefind().catch(() => {}); // start loading while the reader types
+      warmUp(); // while the reader types
       if (input.value.trim() && list.childElementCount) open(true);
     });
     input.addEventListener("input", () => {
@@ -185,8 +271,10 @@
     const fields = form.elements;
     let asked = 0;
     let timer = 0;
-    let results = [];
+    let results = { total: 0, take: async () => [] };
     let shown = 0;
+    let showing = 0; // which show() may put its results on screen: the latest
+    let marked = false;
 
     function fromURL() {
       const params = new URLSearchParams(location.search);
@@ -217,8 +305,7 @@
 
     async function loadFilterValues() {
       try {
-        const response = await fetch(new URL("pagefind/dpa-filters.json", root));
-        const values = await response.json();
+        const values = await manifest();
         for (const [name, key] of Object.entries(FILTERS)) {
           const select = fields[name];
           if (!select || select.tagName !== "SELECT") continue;
@@ -234,18 +321,32 @@
       }
     }
 
+    function item(data) {
+      const li = el("li", "dpa-search__result");
+      li.append(hit(data));
+      return li;
+    }
+
     async function showMore() {
       const mine = asked;
-      const next = results.slice(shown, shown + PAGE_RESULTS);
-      const data = await Promise.all(next.map((r) => r.data()));
+      const data = await results.take(shown, PAGE_RESULTS);
       if (mine !== asked) return;
-      for (const d of data) {
-        const item = el("li", "dpa-search__result");
-        item.append(hit(d));
-        list.append(item);
-      }
-      shown += next.length;
-      more.hidden = shown >= results.length;
+      list.append(...data.map(item));
+      shown += data.length;
+      more.hidden = shown >= results.total;
+    }
+
+    /** Put a search's first page of results on screen; false if something newer came first. */
+    async function show(found, mine, number) {
+      const data = await found.take(0, PAGE_RESULTS);
+      if (mine !== asked || number !== showing) return false;
+      results = found;
+      shown = data.length;
+      list.replaceChildren(...data.map(item));
+      more.hidden = shown >= found.total;
+      if (!marked) performance.mark("dpa-search-results"); // bench/: the first results
+      marked = true;
+      return true;
     }
 
     async function run() {
@@ -256,31 +357,33 @@
         const value = name === "code" ? (fields.code.checked ? HAS_CODE : "") : fields[name].value;
         if (value) filters[key] = value;
       }
-      const sort = SORTS[fields.sort.value];
+      const { year, ...others } = filters; // a year is an index of its own, not a filter
+      const sort = SORTS[fields.sort.value] ? fields.sort.value : "";
       const mine = ++asked;
       if (!query && !Object.keys(filters).length && !sort) {
-        results = [];
+        results = { total: 0, take: async () => [] };
         list.replaceChildren();
         more.hidden = true;
         status.textContent = "Type words from a title, authors, abstract, keywords, organization or arXiv category.";
         return;
       }
+      const said = (count) => (query ? `${plural(count, "paper")} for “${query}”` : plural(count, "paper"));
       status.textContent = "Searching…";
       try {
-        const pf = await pagefind();
+        let early = Promise.resolve();
+        const first = (found, newest) => {
+          early = show(found, mine, ++showing).then((on) => {
+            if (on) status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
+          });
+        };
         // No words but a filter or a sort: every paper that passes the filters.
-        const search = await pf.search(query ? terms(query) : null, { filters, sort: sort || {} });
-        if (mine !== asked) return;
-        results = search.results;
-        shown = 0;
-        list.replaceChildren();
-        await showMore();
-        if (mine !== asked) return;
-        const what = plural(results.length, "paper");
-        status.textContent = query ? `${what} for “${query}”` : what;
+        const found = await searchYears(query ? terms(query) : null, others, sort, year, first);
+        await early;
+        if (!(await show(found, mine, ++showing))) return;
+        status.textContent = said(found.total);
         // For tests and bench/search_bench.py: which search is on screen, and since when.
         document.documentElement.dataset.dpaSearch = params.toString();
-        performance.mark("dpa-search-results");
+        performance.mark("dpa-search-all");
       } catch (error) {
         if (mine === asked) status.textContent = "Search could not load its index. Try again later.";
       }
