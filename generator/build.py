@@ -89,8 +89,8 @@ def _side_outputs(
         timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
 
     stats = build_index(archive, staged / BUNDLE_DIR, data_and_feeds, search_cache)
-    reused = f" ({stats.reused} of {stats.years} years unchanged)" if stats.reused else ""
-    timings.append(("search index" + reused, time.perf_counter() - started, _peak_mb()))
+    reused = f"search index ({stats.reused} of {stats.years} years unchanged)"
+    timings.append((reused, time.perf_counter() - started, _peak_mb()))
     return timings
 
 

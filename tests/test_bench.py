@@ -63,9 +63,12 @@ def test_report_has_both_sizes_with_numbers(report: str) -> None:
     rows = {row[0]: row for row in _rows(report, "Whole `generator build`")}
     assert set(rows) == {"60", "120"}
     for row in rows.values():
-        _, days, seconds, cpu, _, peak, site, content, files, day_page, search = row
+        _, days, seconds, cpu, _, peak, night, site, content, files, day_page, search = row
         assert int(days) > 0 and int(files.replace(",", "")) > 0
         assert _number(seconds, " s") > 0 and _number(cpu, " s") > 0
+        # The next night's build takes the unchanged years' search index from build/.
+        assert _number(night, " s") > 0 and _number(night, " MB") > 0
+        assert re.search(r"search index: \d+ of \d+ years unchanged", night), night
         assert _number(peak, " MB") > 0
         assert _number(site, " MB") >= _number(content, " MB") > 0
         assert _number(day_page, " KB") > 0
