@@ -73,8 +73,9 @@
 
   /**
    * Search the newest year first, then the others at once (only `year` when it is given).
-   * `early` gets the newest year's hits, if it has any, while older years are searched: the
-   * first results cost one year's index, about the same size however old the archive.
+   * `early` gets the newest year's hits, if it has any, and older years wait until it has put
+   * them on screen: the first results cost one year's index, the same size however old the
+   * archive, and nothing else competes for the connection meanwhile.
    */
   async function searchYears(term, filters, sort, year, early) {
     const all = (await manifest()).year;
@@ -82,7 +83,7 @@
     const ask = async (y) => ({ year: y, results: (await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} })).results });
     if (!years.length) return hits([], sort);
     const newest = await ask(years[0]);
-    if (early && years.length > 1 && newest.results.length) early(hits([newest], sort), years[0]);
+    if (early && years.length > 1 && newest.results.length) await early(hits([newest], sort), years[0]);
     return hits([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort);
   }
 
@@ -221,11 +222,9 @@
       const mine = ++asked;
       if (!query) return open(false);
       try {
-        let shown = Promise.resolve();
         // The newest year's results first; all years' when they are in (a chosen one stays).
-        const early = (found) => { if (active < 0) shown = show(found, query, mine); };
+        const early = (found) => (active < 0 ? show(found, query, mine) : null);
         const found = await searchYears(terms(query), {}, "", "", early);
-        await shown;
         if (mine === asked && active < 0) await show(found, query, mine);
       } catch (error) {
         if (mine === asked) note("Search could not load its index. Try again later.");
@@ -370,15 +369,13 @@
       const said = (count) => (query ? `${plural(count, "paper")} for “${query}”` : plural(count, "paper"));
       status.textContent = "Searching…";
       try {
-        let early = Promise.resolve();
-        const first = (found, newest) => {
-          early = show(found, mine, ++showing).then((on) => {
-            if (on) status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
-          });
+        const first = async (found, newest) => {
+          if (await show(found, mine, ++showing)) {
+            status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
+          }
         };
         // No words but a filter or a sort: every paper that passes the filters.
         const found = await searchYears(query ? terms(query) : null, others, sort, year, first);
-        await early;
         if (!(await show(found, mine, ++showing))) return;
         status.textContent = said(found.total);
         // For tests and bench/search_bench.py: which search is on screen, and since when.
