@@ -136,6 +136,8 @@ def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]
                 row = _row(query, found, first["shown"], dict(first["files"]), site)
                 whole = _row(query, found, every["shown"], dict(every["files"]), site)
                 row |= {"all_gz": whole["search_gz"], "all_ms": whole["ms"]}
+                titles = page.locator("#dpa-search-results .dpa-hit__title").all_inner_texts()
+                row["top"] = titles[0] if titles else ""
                 rows.append(row)
                 context.close()
             chromium = browser.version
@@ -217,6 +219,9 @@ def _report(
         f"{kb(median['page'])} | {median['ms']:.0f} ms | | {kb(median['all_gz'])} | "
         f"{median['all_ms']:.0f} ms |"
     )
+    title = rows[-1]  # the exact title of a paper: it must come first once every year is in
+    place = "first" if title["top"] == title["query"] else f"not first (first: {title['top']!r})"
+    print(f"\nThe exact-title query, all years searched: its paper is {place}.\n")
 
 
 def _memory_gb() -> str:

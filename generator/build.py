@@ -59,6 +59,7 @@ def build_site(
                 pages = generate_pages(archive, config, feed_catalog(archive, config))
                 pages["search.md"] = search_page()
                 write_tree(docs, pages)
+                del pages  # MkDocs reads them back from docs/; a 30,000-paper archive's are 110 MB
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 _explain(content, exc)
         with _stage(log, "mkdocs build"):

@@ -29,11 +29,16 @@ HOSTILE = "Robust <img src=x onerror=window.pwned=1> parsing"
 # Not `"` or `\`: Pagefind 1.5.2's search matches no filter value holding one (its WebAssembly
 # reads the filter JSON without unescaping), although the bundle has them right (test_search).
 ORG = "Acme, Inc.: R&D <Lab> & O'Brien"
+SPARSE = "Sparse attention kernels: " + "sparse attention kernels, " * 4 + "and more."
 PAPERS = {  # list day -> (id, upvotes, title, fields)
     "2024-12-30": [
         ("2412.00001", 12, "Robot Learning with Diffusion Models", {"githubRepo": "x"}),
         ("2412.00002", 7, "Scaling Laws for Video Generation", {}),
         ("2412.00003", 3, "A Survey of Diffusion", {}),
+        # Words every paper of its year has, so they weigh little in that year's index ...
+        ("2412.00004", 1, "Sparse Attention Kernels", {"summary": "Fast sparse attention."}),
+        ("2412.00008", 1, "Attention Sinks", {"summary": SPARSE}),
+        ("2412.00009", 1, "Kernel Fusion", {"summary": SPARSE}),
     ],
     "2025-06-10": [
         ("2506.00007", 90, "A Benchmark of Generative World Models", {"summary": DECOY}),
@@ -54,6 +59,8 @@ PAPERS = {  # list day -> (id, upvotes, title, fields)
         ("2506.00006", 60, "Diffusion Policy for Robots", {}),
         ("2506.00001", 31, TITLE, {"githubRepo": "x"}),  # listed again, more votes
         ("2506.00005", 8, "Reward Models for Robot Video", {"githubRepo": "x"}),
+        # ... and that one paper of the next year has, over and over: rare there, they weigh more.
+        ("2506.00008", 1, "Fast Kernels", {"summary": SPARSE}),
     ],
 }
 
@@ -167,6 +174,17 @@ def test_exact_title_comes_first_and_lands_on_its_section(
     page.wait_for_url(base_url + "2025/06/10/#2506.00001")  # its first list day
     assert page.evaluate("document.querySelector(':target').id") == "2506.00001"
     assert page.evaluate("document.getElementById('2506.00001').getBoundingClientRect().top") < 900
+
+
+ALL_TITLES = sorted({title for papers in PAPERS.values() for _, _, title, _ in papers} - {HOSTILE})
+
+
+def test_every_exact_title_comes_first(base_url: str, tab: Tab) -> None:
+    # Across years too: each year's index scores words by that year's papers alone.
+    for title in ALL_TITLES:
+        tab.page.goto(base_url + "search/?q=" + quote_plus(title))
+        tab.wait_for_search()
+        assert tab.titles("#dpa-search-results")[0] == title
 
 
 def test_slash_focuses_the_box_unless_typing(base_url: str, tab: Tab) -> None:

@@ -12,6 +12,7 @@
   const BOX_RESULTS = 6;
   const PAGE_RESULTS = 10; // each shown result downloads its record (about 2 KB)
   const SORTS = { newest: { date: "desc" }, upvotes: { upvotes: "desc" } };
+  const TITLE_CHECKED = 3; // results of each year whose titles are compared with the query
   // URL parameter -> Pagefind filter (generator/search.py writes the filters).
   const FILTERS = { year: "year", topic: "topic", org: "organization", code: "code" };
   const HAS_CODE = "yes";
@@ -77,28 +78,58 @@
    * them on screen: the first results cost one year's index, the same size however old the
    * archive, and nothing else competes for the connection meanwhile.
    */
-  async function searchYears(term, filters, sort, year, early) {
+  async function searchYears(query, filters, sort, year, early) {
+    const term = query ? terms(query) : null; // no words but a filter or a sort: all that pass
     const all = (await manifest()).year;
     const years = year ? all.filter((y) => y === year) : all;
     const ask = async (y) => ({ year: y, results: (await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} })).results });
-    if (!years.length) return hits([], sort);
+    if (!years.length) return hits([], sort, query);
     const newest = await ask(years[0]);
-    if (early && years.length > 1 && newest.results.length) await early(hits([newest], sort), years[0]);
-    return hits([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort);
+    if (early && years.length > 1 && newest.results.length) await early(hits([newest], sort, query), years[0]);
+    return hits([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort, query);
+  }
+
+  /** Comparable text: lower case, words only. */
+  function plain(text) {
+    return (text || "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  /**
+   * A paper whose title is the query goes first. Pagefind nearly always ranks it first in its
+   * year, but scores from different years' indexes are not quite comparable (a word weighs
+   * more in a year where fewer papers have it), so another year's near match can outscore it.
+   * The top few of each year are checked; they are nearly always among the results shown.
+   */
+  async function titleFirst(found, order, query) {
+    const wanted = plain(query);
+    if (!wanted) return;
+    const tops = found.flatMap((f) => f.results.slice(0, TITLE_CHECKED));
+    const data = await Promise.all(tops.map((r) => r.data()));
+    const exact = tops.filter((r, i) => plain((data[i].meta || {}).title) === wanted);
+    if (!exact.length) return;
+    const rest = order.filter((r) => !exact.includes(r));
+    order.splice(0, order.length, ...exact.sort((a, b) => b.score - a.score), ...rest);
   }
 
   /**
    * Several years' results as one list: `total`, and `take(start, count)`, which loads the
    * records (about 2 KB each) of only the results asked for.
    */
-  function hits(found, sort) {
+  function hits(found, sort, query) {
     const total = found.reduce((sum, f) => sum + f.results.length, 0);
     if (sort !== "upvotes") {
       // Newest: the years are newest first and each is sorted. Relevance: Pagefind's scores,
       // as its own mergeIndex compares them; a stable sort keeps newer years first on a tie.
       const order = found.flatMap((f) => f.results);
       if (!sort) order.sort((a, b) => b.score - a.score);
-      return { total, take: (start, count) => Promise.all(order.slice(start, start + count).map((r) => r.data())) };
+      const ready = sort ? Promise.resolve() : titleFirst(found, order, query);
+      return {
+        total,
+        take: async (start, count) => {
+          await ready;
+          return Promise.all(order.slice(start, start + count).map((r) => r.data()));
+        },
+      };
     }
     // Most upvoted: each year comes sorted, but the counts are in the records, so the merge
     // reads the next record of every year and takes the largest (a newer year on a tie).
@@ -224,7 +255,7 @@
       try {
         // The newest year's results first; all years' when they are in (a chosen one stays).
         const early = (found) => (active < 0 ? show(found, query, mine) : null);
-        const found = await searchYears(terms(query), {}, "", "", early);
+        const found = await searchYears(query, {}, "", "", early);
         if (mine === asked && active < 0) await show(found, query, mine);
       } catch (error) {
         if (mine === asked) note("Search could not load its index. Try again later.");
@@ -374,8 +405,7 @@
             status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
           }
         };
-        // No words but a filter or a sort: every paper that passes the filters.
-        const found = await searchYears(query ? terms(query) : null, others, sort, year, first);
+        const found = await searchYears(query, others, sort, year, first);
         if (!(await show(found, mine, ++showing))) return;
         status.textContent = said(found.total);
         // For tests and bench/search_bench.py: which search is on screen, and since when.
