@@ -82,6 +82,7 @@ def main() -> int:
         make_sample(content, args.papers)
         shutil.copy(ROOT / "content" / "topics.yml", content / "topics.yml")
 
+    shutil.rmtree(work / "build", ignore_errors=True)  # a cold build: no search-cache kept
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # as build does it: see tests/test_search_browser.py
         pool.submit(_build_site, content, site, work / "build").result()
