@@ -199,7 +199,11 @@ def _from_cache(cache: Path | None, year: str, key: str, target: Path) -> bool:
     cached = cache / f"{year}-{key}" if cache else None
     if cached is None or not (cached / "pagefind-entry.json").is_file():
         return False
-    shutil.copytree(cached, target, copy_function=_link_or_copy)
+    try:
+        shutil.copytree(cached, target, copy_function=_link_or_copy)
+    except OSError:  # the cache is only a shortcut: index the year instead
+        shutil.rmtree(target, ignore_errors=True)
+        return False
     return True
 
 
@@ -207,13 +211,16 @@ def _to_cache(cache: Path | None, year: str, key: str, built: Path) -> None:
     """Keep a year's new bundle for the next build, in place of the year's older ones."""
     if cache is None:
         return
-    cache.mkdir(parents=True, exist_ok=True)
-    for old in cache.glob(f"{year}-*"):
-        shutil.rmtree(old)
     partial = cache / f".{year}-{key}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(built, partial, copy_function=_link_or_copy)
-    partial.rename(cache / f"{year}-{key}")  # whole or absent: a build stopped midway leaves none
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob(f"{year}-*"):
+            shutil.rmtree(old)
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(built, partial, copy_function=_link_or_copy)
+        partial.rename(cache / f"{year}-{key}")  # whole or absent: a stopped build leaves none
+    except OSError:  # a full disk or a read-only cache costs the next build time, nothing more
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _link_or_copy(source: str, target: str) -> None:

@@ -285,6 +285,16 @@ def test_unchanged_years_come_from_the_cache(archive: Archive, tmp_path: Path) -
     assert len(list(cache.glob("2025-*"))) == 1 == len(list(cache.glob("2024-*")))
 
 
+def test_an_unusable_cache_costs_time_only(archive: Archive, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    stats = build_index(archive, tmp_path / "site", cache=cache)
+    assert (stats.years, stats.reused) == (2, 0)
+    build_index(archive, tmp_path / "plain")
+    assert _files(tmp_path / "site") == _files(tmp_path / "plain")
+    assert cache.read_text() == "a file where the cache folder should be"
+
+
 def test_a_broken_cache_entry_is_built_again(archive: Archive, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build_index(archive, tmp_path / "first", cache=cache)
