@@ -162,20 +162,23 @@ def build_index(
     finally:
         if beside:
             raise beside[0]
-    manifest = search_manifest(records, list(years), [topic.name for topic in archive.topics])
+    manifest = search_manifest(records, years, [topic.name for topic in archive.topics])
     (bundle / MANIFEST).write_text(manifest, encoding="utf-8")
     files = [path for path in bundle.rglob("*") if path.is_file()]
     size = sum(path.stat().st_size for path in files)
     return SearchStats(len(records), len(files), size, len(years), len(reused))
 
 
-def search_manifest(records: list[SearchRecord], years: list[str], topics: list[str]) -> str:
-    """JSON of the years that have a bundle and of each filter's values, as the page lists them."""
+def search_manifest(
+    records: list[SearchRecord], years: dict[str, list[SearchRecord]], topics: list[str]
+) -> str:
+    """JSON of the years that have a bundle (and their papers), and each filter's values."""
     seen: dict[str, dict[str, None]] = {"topic": {}, "organization": {}, "code": {}}
     for record in records:
         for key, names in record.filters.items():
             seen[key].update(dict.fromkeys(names))
     values = {
+        "papers": {year: len(year_records) for year, year_records in years.items()},
         "year": sorted(years, reverse=True),  # also the bundles, pagefind/<year>/
         "topic": [name for name in topics if name in seen["topic"]],  # topics.yml order
         "organization": sorted(seen["organization"], key=lambda name: (name.casefold(), name)),

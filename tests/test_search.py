@@ -193,6 +193,7 @@ def test_manifest_years_and_filter_values(bundle: Index) -> None:
     assert values == {
         "code": ["yes"],
         "organization": ["NVIDIA"],
+        "papers": {"2024": 1, "2025": 3},  # search.js weighs each year's scores by its size
         "topic": ["Robotics", "Video"],
         "year": ["2025", "2024"],
     }

@@ -80,13 +80,36 @@
    */
   async function searchYears(query, filters, sort, year, early) {
     const term = query ? terms(query) : null; // no words but a filter or a sort: all that pass
-    const all = (await manifest()).year;
+    const { year: all, papers } = await manifest();
     const years = year ? all.filter((y) => y === year) : all;
-    const ask = async (y) => ({ year: y, results: (await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} })).results });
+    const ask = async (y) => {
+      const found = await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} });
+      return { year: y, results: found.results, matched: found.unfilteredResultCount, papers: papers[y] };
+    };
     if (!years.length) return hits([], sort, query);
     const newest = await ask(years[0]);
     if (early && years.length > 1 && newest.results.length) await early(hits([newest], sort, query), years[0]);
     return hits([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort, query);
+  }
+
+  /**
+   * Each year's results' weight for ranking them together. Pagefind weighs a word by how rare
+   * it is among the papers of the index searched, so a query whose papers are a little rarer
+   * in one year would rank that year's papers above all others. Scaling each year's scores by
+   * the query's rarity in all years searched over its rarity in that year puts them back in
+   * about the order one index of every paper gives (BENCHMARKS.md, Search).
+   */
+  function weights(found) {
+    const rarity = (papers, matched) => Math.log((papers - matched + 0.5) / (matched + 0.5) + 1);
+    const papers = found.reduce((sum, f) => sum + (f.papers || 0), 0);
+    const matched = found.reduce((sum, f) => sum + (f.matched || 0), 0);
+    const weight = new Map();
+    for (const f of found) {
+      const own = rarity(f.papers || 0, f.matched || 0);
+      const scale = found.length > 1 && own > 0 && f.papers ? rarity(papers, matched) / own : 1;
+      for (const result of f.results) weight.set(result, scale);
+    }
+    return weight;
   }
 
   /** Comparable text: lower case, words only. */
@@ -121,7 +144,10 @@
       // Newest: the years are newest first and each is sorted. Relevance: Pagefind's scores,
       // as its own mergeIndex compares them; a stable sort keeps newer years first on a tie.
       const order = found.flatMap((f) => f.results);
-      if (!sort) order.sort((a, b) => b.score - a.score);
+      if (!sort) {
+        const weight = weights(found);
+        order.sort((a, b) => b.score * weight.get(b) - a.score * weight.get(a));
+      }
       const ready = sort ? Promise.resolve() : titleFirst(found, order, query);
       return {
         total,
