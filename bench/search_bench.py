@@ -173,9 +173,10 @@ def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]
                 hits = page.eval_on_selector_all(
                     "#dpa-search-results a.dpa-hit", "links => links.map((a) => a.href)"
                 )
-                asked = [ONE_INDEX, query, len(hits), _stop_words()]
-                one = page.evaluate(ONE_TOP, asked) if hits else []
-                row["agree"] = f"{len(set(hits) & set(one))} of {len(hits)}"
+                if (site / search.BUNDLE_DIR / ONE_INDEX).is_dir():  # main() built it
+                    asked = [ONE_INDEX, query, len(hits), _stop_words()]
+                    one = page.evaluate(ONE_TOP, asked) if hits else []
+                    row["agree"] = f"{len(set(hits) & set(one))} of {len(hits)}"
                 row["top"] = titles[0] if titles else ""
                 rows.append(row)
                 context.close()

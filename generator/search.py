@@ -31,15 +31,13 @@ HAS_CODE = "yes"  # the one value of the `code` filter: papers with a GitHub rep
 # Pagefind services indexing years side by side: each is one single-threaded process holding
 # one year (about 500 MB at 5,000 papers), so two use both cores of a CI runner.
 SERVICES = 2
-# Part of every cache key: raise it when a year's bundle changes for a reason its records
-# and Pagefind's version do not show (this file's post-processing, say).
-CACHE_FORMAT = 1
-# What Pagefind writes into a bundle that the site never loads: its ready-made UIs and its
-# web worker (search.js runs Pagefind on the page, see there).
+# What Pagefind writes into a bundle that the site never loads: its ready-made UIs, its web
+# worker (search.js runs Pagefind on the page, see there) and the WebAssembly for languages
+# other than English (every record is English).
 UNUSED = (
     "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
-    "pagefind-worker.js",
+    "pagefind-worker.js", "wasm.unknown.pagefind",
 )  # fmt: skip
 
 
@@ -188,10 +186,15 @@ def search_manifest(
 
 
 def _cache_key(records: list[SearchRecord]) -> str:
-    """What a year's bundle is made from: its records, Pagefind's version and CACHE_FORMAT."""
-    from importlib.metadata import version
+    """What a year's bundle is made from: its records, Pagefind and this file."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256(f"{version('pagefind')} {CACHE_FORMAT}\n".encode())
+    try:
+        binary = version("pagefind_bin")
+    except PackageNotFoundError:  # a binary from elsewhere (PAGEFIND_BINARY_PATH, say)
+        binary = "?"
+    digest = hashlib.sha256(f"{version('pagefind')} {binary}\n".encode())
+    digest.update(Path(__file__).read_bytes())  # how records become a bundle, post-processing too
     for record in records:
         digest.update(json.dumps(asdict(record), sort_keys=True).encode("utf-8") + b"\n")
     return digest.hexdigest()[:20]
@@ -217,11 +220,14 @@ def _to_cache(cache: Path | None, year: str, key: str, built: Path) -> None:
     partial = cache / f".{year}-{key}.partial"
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob(f"{year}-*"):
+        # Renamed before deleted, and copied before renamed into place: a build stopped
+        # anywhere here leaves a year's entry whole or absent, and only hidden leftovers.
+        for old in [*cache.glob(f".{year}-*"), *cache.glob(f"{year}-*")]:  # leftovers first
+            if not old.name.startswith("."):
+                old = old.rename(cache / f".{old.name}.old")
             shutil.rmtree(old)
-        shutil.rmtree(partial, ignore_errors=True)
         shutil.copytree(built, partial, copy_function=_link_or_copy)
-        partial.rename(cache / f"{year}-{key}")  # whole or absent: a stopped build leaves none
+        partial.rename(cache / f"{year}-{key}")
     except OSError:  # a full disk or a read-only cache costs the next build time, nothing more
         shutil.rmtree(partial, ignore_errors=True)
 
@@ -238,6 +244,7 @@ async def _write_bundles(
     years: dict[str, list[SearchRecord]], bundle: Path, beside: Callable[[], None]
 ) -> None:
     """Index the years on SERVICES Pagefind services; `beside` runs once all records are in."""
+    # (Unless indexing fails first: then the build fails, and `beside` is cancelled.)
     queue = list(years.items())  # newest first: the year that changes every night
     services = min(SERVICES, len(queue))
     sending = set(range(services))  # services that may still send records

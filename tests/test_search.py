@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import generator.search
 from generator.archive import Archive, load_archive
 from generator.errors import BuildError
 from generator.importer import import_dir
@@ -284,6 +285,39 @@ def test_unchanged_years_come_from_the_cache(archive: Archive, tmp_path: Path) -
     assert _files(tmp_path / "next") == _files(tmp_path / "next-fresh")
     assert _files(tmp_path / "next") != _files(tmp_path / "fresh")
     assert len(list(cache.glob("2025-*"))) == 1 == len(list(cache.glob("2024-*")))
+
+
+def test_years_on_one_service_or_two_give_the_same_bundles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three years on two services: one of them indexes a second year after freeing its first.
+    days = [
+        Day(date(year, 3, 2), [{"id": f"{year % 100}03.0000{n}", "title": f"Paper {year} {n}",
+                                "authors": ["A"], "upvotes": n} for n in (1, 2)])
+        for year in (2023, 2024, 2025)
+    ]  # fmt: skip
+    archive = Archive(days=days)
+    two = build_index(archive, tmp_path / "two")
+    monkeypatch.setattr(generator.search, "SERVICES", 1)
+    build_index(archive, tmp_path / "one")
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    index = Index(tmp_path / "two")
+    assert (two.years, two.records) == (3, 6)
+    assert {year: sorted(b.ids()) for year, b in index.years.items()} == {
+        "2023": ["2303.00001", "2303.00002"],
+        "2024": ["2403.00001", "2403.00002"],
+        "2025": ["2503.00001", "2503.00002"],
+    }
+
+
+def test_a_stopped_builds_leftovers_leave_the_cache(archive: Archive, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for leftover in (".2024-0123.partial", ".2025-4567.old", "2025-89ab"):
+        (cache / leftover).mkdir(parents=True)
+        (cache / leftover / "pagefind.js").write_text("half of a bundle")
+    build_index(archive, tmp_path / "site", cache=cache)
+    assert sorted(path.name.split("-")[0] for path in cache.iterdir()) == ["2024", "2025"]
+    assert all((path / "pagefind-entry.json").is_file() for path in cache.iterdir())
 
 
 def test_an_unusable_cache_costs_time_only(archive: Archive, tmp_path: Path) -> None:

@@ -293,6 +293,61 @@ def test_the_newest_year_shows_first_then_every_year(base_url: str, tab: Tab) ->
     assert "A Survey of Diffusion" in tab.titles("#dpa-search-results")
 
 
+def test_most_upvoted_across_years(base_url: str, tab: Tab) -> None:
+    tab.page.goto(base_url + "search/?q=diffusion&sort=upvotes")
+    tab.wait_for_search()
+    metas = tab.page.locator("#dpa-search-results .dpa-hit__meta").all_inner_texts()
+    assert [int(meta.split(" · ")[-1].split()[0]) for meta in metas] == [90, 60, 40, 31, 12, 5, 3]
+    assert " · 2024-12-30 · 12 upvotes" in metas[4]  # an older year's paper, in its place
+
+
+@pytest.mark.parametrize("sort", ["newest", "upvotes"])
+def test_more_results_page_through_every_year(sort: str, base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url + f"search/?sort={sort}")  # no words: every paper, 14 of them
+    tab.wait_for_search()
+    assert len(tab.titles("#dpa-search-results")) == 10
+    page.click("#dpa-search-more")
+    page.wait_for_function("document.querySelectorAll('#dpa-search-results li').length === 14")
+    assert page.is_hidden("#dpa-search-more")
+    metas = page.locator("#dpa-search-results .dpa-hit__meta").all_inner_texts()
+    days = [meta.split(" · ")[-2] for meta in metas]
+    votes = [int(meta.split(" · ")[-1].split()[0]) for meta in metas]
+    key = days if sort == "newest" else votes
+    assert key == sorted(key, reverse=True)
+    assert len(set(tab.titles("#dpa-search-results"))) == 14
+
+
+def test_a_year_that_fails_to_load_leaves_the_others(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.route("**/pagefind/2024/**", lambda route: route.abort())
+    page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    said = "5 papers for “diffusion” (2024 could not be searched)"
+    assert page.inner_text("#dpa-search-status") == said
+    assert len(tab.titles("#dpa-search-results")) == 5
+    assert tab.errors and all("2024" in error or "Failed" in error for error in tab.errors)
+    tab.errors.clear()  # the browser reports the refused requests; nothing else went wrong
+
+
+def test_typing_after_choosing_shows_the_new_words_results(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("reward models")
+    page.wait_for_selector("#dpa-sbox-list .dpa-hit")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("scaling laws")
+    page.wait_for_function(
+        "document.querySelector('#dpa-sbox-list .dpa-hit__title')?.textContent"
+        " === 'Scaling Laws for Video Generation'"
+    )
+    assert page.get_attribute("#dpa-sbox-q", "aria-activedescendant") is None
+    page.keyboard.press("Enter")  # nothing chosen: the search page for the new words
+    page.wait_for_url(base_url + "search/?q=scaling+laws")
+
+
 def test_a_year_loads_only_its_own_index(base_url: str, tab: Tab) -> None:
     tab.page.goto(base_url + "search/?q=diffusion&year=2024")
     tab.wait_for_search()

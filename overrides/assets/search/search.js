@@ -13,7 +13,8 @@
   const PAGE_RESULTS = 10; // each shown result downloads its record (about 2 KB)
   const SORTS = { newest: { date: "desc" }, upvotes: { upvotes: "desc" } };
   const TITLE_CHECKED = 3; // results of each year whose titles are compared with the query
-  // URL parameter -> Pagefind filter (generator/search.py writes the filters).
+  // URL parameter -> Pagefind filter (generator/search.py writes the filters), except `year`,
+  // which chooses the year's index to search instead.
   const FILTERS = { year: "year", topic: "topic", org: "organization", code: "code" };
   const HAS_CODE = "yes";
 
@@ -76,20 +77,33 @@
    * Search the newest year first, then the others at once (only `year` when it is given).
    * `early` gets the newest year's hits, if it has any, and older years wait until it has put
    * them on screen: the first results cost one year's index, the same size however old the
-   * archive, and nothing else competes for the connection meanwhile.
+   * archive, and nothing else competes for the connection meanwhile. A year whose index does
+   * not load is left out (hits.failed names it) rather than failing the others; null when
+   * `stale()` says a newer search has begun.
    */
-  async function searchYears(query, filters, sort, year, early) {
+  async function searchYears(query, filters, sort, year, early, stale) {
     const term = query ? terms(query) : null; // no words but a filter or a sort: all that pass
     const { year: all, papers } = await manifest();
     const years = year ? all.filter((y) => y === year) : all;
     const ask = async (y) => {
-      const found = await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} });
-      return { year: y, results: found.results, matched: found.unfilteredResultCount, papers: papers[y] };
+      try {
+        const found = await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} });
+        return { year: y, results: found.results, matched: found.unfilteredResultCount, papers: papers[y] };
+      } catch (error) {
+        return { year: y, results: [], failed: true };
+      }
     };
-    if (!years.length) return hits([], sort, query);
+    const merged = (found) => {
+      if (found.length && found.every((f) => f.failed)) throw new Error("no index loaded");
+      const all = hits(found.filter((f) => !f.failed), sort, query);
+      all.failed = found.filter((f) => f.failed).map((f) => f.year);
+      return all;
+    };
+    if (!years.length) return merged([]);
     const newest = await ask(years[0]);
-    if (early && years.length > 1 && newest.results.length) await early(hits([newest], sort, query), years[0]);
-    return hits([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort, query);
+    if (early && years.length > 1 && newest.results.length) await early(merged([newest]), years[0]);
+    if (stale && stale()) return null;
+    return merged([newest, ...(await Promise.all(years.slice(1).map(ask)))]);
   }
 
   /**
@@ -149,6 +163,7 @@
         order.sort((a, b) => b.score * weight.get(b) - a.score * weight.get(a));
       }
       const ready = sort ? Promise.resolve() : titleFirst(found, order, query);
+      ready.catch(() => {}); // reported by take(), if anyone takes
       return {
         total,
         take: async (start, count) => {
@@ -179,8 +194,9 @@
     return {
       total,
       take(start, count) {
-        queue = queue.then(() => fill(start + count));
-        return queue.then(() => order.slice(start, start + count));
+        const taken = queue.then(() => fill(start + count)).then(() => order.slice(start, start + count));
+        queue = taken.catch(() => {}); // one record that failed to load does not stop the next
+        return taken;
       },
     };
   }
@@ -279,10 +295,11 @@
       const mine = ++asked;
       if (!query) return open(false);
       try {
-        // The newest year's results first; all years' when they are in (a chosen one stays).
-        const early = (found) => (active < 0 ? show(found, query, mine) : null);
-        const found = await searchYears(query, {}, "", "", early);
-        if (mine === asked && active < 0) await show(found, query, mine);
+        // The newest year's results first; all years' when they are in, unless the reader
+        // has meanwhile chosen one of the first (typing clears a choice).
+        const early = (found) => show(found, query, mine);
+        const found = await searchYears(query, {}, "", "", early, () => mine !== asked);
+        if (found && mine === asked && active < 0) await show(found, query, mine);
       } catch (error) {
         if (mine === asked) note("Search could not load its index. Try again later.");
       }
@@ -293,6 +310,7 @@
       if (input.value.trim() && list.childElementCount) open(true);
     });
     input.addEventListener("input", () => {
+      choose(-1); // the chosen result belonged to the words before
       clearTimeout(timer);
       timer = setTimeout(run, 120);
     });
@@ -339,7 +357,7 @@
       fields.code.checked = params.get("code") === "1";
       for (const name of ["year", "topic", "org"]) {
         const value = params.get(name) || "";
-        // Options arrive with dpa-filters.json; keep a value from the URL selectable until then.
+        // Options arrive with dpa-search.json; keep a value from the URL selectable until then.
         if (value && !Array.from(fields[name].options).some((o) => o.value === value)) {
           fields[name].append(new Option(value, value));
         }
@@ -384,22 +402,33 @@
     }
 
     async function showMore() {
-      const mine = asked;
-      const data = await results.take(shown, PAGE_RESULTS);
-      if (mine !== asked) return;
-      list.append(...data.map(item));
-      shown += data.length;
-      more.hidden = shown >= results.total;
+      const from = results;
+      more.disabled = true; // a second click would ask for the same results again
+      try {
+        const data = await from.take(shown, PAGE_RESULTS);
+        if (from !== results) return; // another search (or every year's results) came meanwhile
+        list.append(...data.map(item));
+        shown += data.length;
+        more.hidden = shown >= from.total;
+      } catch (error) {
+        // The button stays: the reader may try again.
+      } finally {
+        more.disabled = false;
+      }
     }
 
-    /** Put a search's first page of results on screen; false if something newer came first. */
-    async function show(found, mine, number) {
+    /**
+     * Put a search's first page of results on screen; false if something newer came first.
+     * "More results" waits for every year's (`final`): the newest year's alone would be paged
+     * in an order that every year's results then replace.
+     */
+    async function show(found, mine, number, final) {
       const data = await found.take(0, PAGE_RESULTS);
       if (mine !== asked || number !== showing) return false;
       results = found;
       shown = data.length;
       list.replaceChildren(...data.map(item));
-      more.hidden = shown >= found.total;
+      more.hidden = !final || shown >= found.total;
       if (!marked) performance.mark("dpa-search-results"); // bench/: the first results
       marked = true;
       return true;
@@ -427,13 +456,14 @@
       status.textContent = "Searching…";
       try {
         const first = async (found, newest) => {
-          if (await show(found, mine, ++showing)) {
+          if (await show(found, mine, ++showing, false)) {
             status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
           }
         };
-        const found = await searchYears(query, others, sort, year, first);
-        if (!(await show(found, mine, ++showing))) return;
-        status.textContent = said(found.total);
+        const found = await searchYears(query, others, sort, year, first, () => mine !== asked);
+        if (!found || !(await show(found, mine, ++showing, true))) return;
+        const missing = found.failed.length ? ` (${found.failed.join(", ")} could not be searched)` : "";
+        status.textContent = said(found.total) + missing;
         // For tests and bench/search_bench.py: which search is on screen, and since when.
         document.documentElement.dataset.dpaSearch = params.toString();
         performance.mark("dpa-search-all");
@@ -443,8 +473,8 @@
     }
 
     fromURL();
-    // The filters' values after the first results: they are not needed to show those.
-    run().finally(loadFilterValues);
+    run();
+    loadFilterValues(); // from dpa-search.json, which the search loads anyway
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       clearTimeout(timer);
