@@ -131,12 +131,7 @@ def main() -> int:
 
 
 def _build_site(content: Path, site: Path, build_dir: Path) -> None:
-    pages = build.generate_pages
-    build.generate_pages = lambda *a, **k: {"search.md": search.search_page(), **pages(*a, **k)}
-    try:
-        build.build_site(content, site, build_dir, ROOT / "mkdocs.yml")
-    finally:
-        build.generate_pages = pages
+    build.build_site(content, site, build_dir, ROOT / "mkdocs.yml")
 
 
 def _blocks(path: Path) -> int:

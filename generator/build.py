@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -9,7 +10,7 @@ import resource
 import shutil
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -19,10 +20,10 @@ from typing import Any
 from .archive import Archive, load_archive
 from .config import SiteConfig, load_config
 from .content import day_paths
-from .data import generate_data
+from .data import iter_data
 from .errors import ArchiveError, BuildError, ContentError
 from .feeds import feed_catalog, generate_feeds
-from .pages import generate_pages
+from .pages import iter_pages
 from .sample import make_sample
 from .search import BUNDLE_DIR, build_index, search_page
 from .topics import TOPICS_FILE
@@ -56,14 +57,16 @@ def build_site(
         with _stage(log, "generate pages"):
             docs = build_dir / "docs"
             try:
-                pages = generate_pages(archive, config, feed_catalog(archive, config))
-                pages["search.md"] = search_page()
-                write_tree(docs, pages)
-                del pages  # MkDocs reads them back from docs/; a 30,000-paper archive's are 110 MB
+                # Each page is written as it is made: a 30,000-paper archive's are 110 MB, and
+                # MkDocs reads them back from docs/ anyway.
+                pages = iter_pages(archive, config, feed_catalog(archive, config))
+                write_tree(docs, itertools.chain(pages, [("search.md", search_page())]))
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 _explain(content, exc)
+        epoch = _epoch(archive)
+        del archive, pages  # the forked process has its own; MkDocs needs none (a few 100 MB)
         with _stage(log, "mkdocs build"):
-            run_mkdocs(config_path, docs, site_dir, sample, _epoch(archive))
+            run_mkdocs(config_path, docs, site_dir, sample, epoch)
     except BaseException:
         side.stop()  # the build has failed: its side outputs are of no use
         raise
@@ -86,7 +89,8 @@ def _side_outputs(
 
     def data_and_feeds() -> None:  # once Pagefind has every record, while it writes
         begun = time.perf_counter()
-        write_files(staged, {**generate_data(archive), **generate_feeds(archive, config)})
+        write_files(staged, iter_data(archive))
+        write_files(staged, generate_feeds(archive, config).items())
         timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
 
     stats = build_index(archive, staged / BUNDLE_DIR, data_and_feeds, search_cache)
@@ -144,18 +148,18 @@ def _epoch(archive: Archive) -> int:
     return int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp())
 
 
-def write_tree(root: Path, files: dict[str, str]) -> None:
-    """Replace root with exactly these files."""
+def write_tree(root: Path, files: Iterable[tuple[str, str]]) -> None:
+    """Replace root with exactly these (path, text) files."""
     shutil.rmtree(root, ignore_errors=True)
-    for relative, text in files.items():
+    for relative, text in files:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 
 
-def write_files(root: Path, files: dict[str, bytes]) -> None:
-    """Add these files under root."""
-    for relative, data in files.items():
+def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
+    """Add these (path, bytes) files under root."""
+    for relative, data in files:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -239,8 +243,12 @@ class _Forked:
             return
         context = multiprocessing.get_context("fork")
         self._answer, answer = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run_forked, args=(answer, work, args))
+        # The child gets args through a list this process empties once it has forked, so
+        # that its own copies (the whole archive) can go when the caller is done with them.
+        handed = [args]
+        self._process = context.Process(target=_run_forked, args=(answer, work, handed))
         self._process.start()
+        handed.clear()
         answer.close()  # the child holds the other end: EOF here if it dies
 
     def stop(self) -> None:
@@ -266,9 +274,11 @@ class _Forked:
         return answer
 
 
-def _run_forked(answer: Connection, work: Callable[..., list[StageTime]], args: tuple) -> None:
+def _run_forked(
+    answer: Connection, work: Callable[..., list[StageTime]], handed: list[tuple]
+) -> None:
     try:
-        answer.send((work(*args), None))
+        answer.send((work(*handed[0]), None))
     except ArchiveError as exc:
         answer.send(([], str(exc)))
     except BaseException as exc:  # any failure must reach the parent, which decides

@@ -6,7 +6,7 @@ import json
 import re
 from calendar import Calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -167,26 +167,24 @@ class Generator:
         text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper["id"]}"\nreason: ""\nset:\n  '
         return self.config.new_file_url(f"content/corrections/{paper['id']}.yaml", text)
 
-    def pages(self) -> dict[str, str]:
-        """Every page of the site."""
-        pages: dict[str, str] = {}
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """Every page of the site, one at a time: the build writes each before the next."""
         listed = self.archive.listed_days
         for index, day in enumerate(listed):
             prev = listed[index - 1].date if index else None
             nxt = listed[index + 1].date if index + 1 < len(listed) else None
-            pages[_docs_path(day_url(day.date))] = self.day_page(day, prev, nxt)
-        pages.update(self.week_pages())
-        pages.update(self.month_and_year_pages())
-        pages.update(self.topic_pages())
-        pages["index.md"] = self.home()
-        pages["archive.md"] = self.archive_page()
-        pages["coverage.md"] = self.coverage()
-        pages["feeds.md"] = self.feeds_page()
-        pages["about.md"] = self.render("about.md.j2", "about/", {"title": "About"})
+            yield _docs_path(day_url(day.date)), self.day_page(day, prev, nxt)
+        yield from self.week_pages().items()
+        yield from self.month_and_year_pages().items()
+        yield from self.topic_pages().items()
+        yield "index.md", self.home()
+        yield "archive.md", self.archive_page()
+        yield "coverage.md", self.coverage()
+        yield "feeds.md", self.feeds_page()
+        yield "about.md", self.render("about.md.j2", "about/", {"title": "About"})
         # correction_form: overrides/main.html adds the script behind "Suggest a correction".
         front = {"title": "Contributing", "correction_form": True}
-        pages["contributing.md"] = self.render("contributing.md.j2", "contributing/", front)
-        return pages
+        yield "contributing.md", self.render("contributing.md.j2", "contributing/", front)
 
     def day_page(self, day: Any, prev: date | None, nxt: date | None) -> str:
         """One list day, every paper as a section whose id is its arXiv id."""
@@ -456,6 +454,13 @@ def generate_pages(
     archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()
 ) -> dict[str, str]:
     """Every Markdown page of the site, keyed by its path under docs/."""
+    return dict(iter_pages(archive, config, feeds))
+
+
+def iter_pages(
+    archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()
+) -> Iterator[tuple[str, str]]:
+    """(path under docs/, Markdown) of every page, one at a time (not all held at once)."""
     return Generator(archive, config, list(feeds)).pages()
 
 

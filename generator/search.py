@@ -63,14 +63,16 @@ class SearchStats:
     reused: int = 0  # of which copied from the cache, unchanged
 
 
-def search_records(archive: Archive) -> list[SearchRecord]:
-    """One record per paper, in first-listed order (so the same archive gives the same bundle)."""
+def search_records(archive: Archive, paper_ids: list[str] | None = None) -> list[SearchRecord]:
+    """One record per paper (or per paper of paper_ids), in first-listed order."""
+    # First-listed order, so that the same archive gives the same bundle.
     names = {topic.slug: topic.name for topic in archive.topics}
     topics = archive.paper_topics
     return [
-        _record(paper, archive.permalink(paper_id), archive.first_listed[paper_id].isoformat(),
+        _record(archive.papers[paper_id], archive.permalink(paper_id),
+                archive.first_listed[paper_id].isoformat(),
                 [names[slug] for slug in topics.get(paper_id, [])])
-        for paper_id, paper in archive.papers.items()
+        for paper_id in (archive.papers if paper_ids is None else paper_ids)
     ]  # fmt: skip
 
 
@@ -107,11 +109,6 @@ def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) 
     )
 
 
-def year_of(record: SearchRecord) -> str:
-    """The list year whose bundle holds a record."""
-    return record.sort["date"][:4]
-
-
 def build_index(
     archive: Archive,
     bundle: Path,
@@ -125,10 +122,9 @@ def build_index(
     # size every year) instead of one that grows with the archive, and a year whose records
     # are unchanged is copied from `cache` instead of indexed again, as most are every night.
     # while_writing runs once every record is in Pagefind, while it writes on its own.
-    records = search_records(archive)
-    years: dict[str, list[SearchRecord]] = {}
-    for record in sorted(records, key=year_of, reverse=True):  # stable: archive order within
-        years.setdefault(year_of(record), []).append(record)
+    years: dict[str, list[str]] = {}  # paper ids by the year they were first listed in
+    for paper_id in archive.papers:
+        years.setdefault(str(archive.first_listed[paper_id].year), []).append(paper_id)
     shutil.rmtree(bundle, ignore_errors=True)  # file names are content hashes: old ones linger
     beside: list[BaseException] = []  # while_writing's failure: its own, not Pagefind's
 
@@ -141,9 +137,18 @@ def build_index(
 
     try:
         bundle.mkdir(parents=True)
-        keys = {year: _cache_key(year_records) for year, year_records in years.items()}
-        reused = {year for year in years if _from_cache(cache, year, keys[year], bundle / year)}
-        todo = {year: years[year] for year in years if year not in reused}
+        manifest = Manifest()
+        keys: dict[str, str] = {}
+        todo: dict[str, list[SearchRecord]] = {}  # the years to index, newest first
+        records: list[SearchRecord] = []
+        for year in sorted(years, reverse=True):
+            # A year at a time: the records of the years the cache has are let go at once.
+            records = search_records(archive, years[year])
+            manifest.add(year, records)
+            keys[year] = _cache_key(records)
+            if not _from_cache(cache, year, keys[year], bundle / year):
+                todo[year] = records
+        del records
         # In a thread of its own: asyncio.run() refuses to run where an event loop already
         # runs (a caller's, or Playwright's sync API in the browser tests).
         with ThreadPoolExecutor(1) as thread:
@@ -160,29 +165,39 @@ def build_index(
     finally:
         if beside:
             raise beside[0]
-    manifest = search_manifest(records, years, [topic.name for topic in archive.topics])
-    (bundle / MANIFEST).write_text(manifest, encoding="utf-8")
+    text = manifest.json([topic.name for topic in archive.topics])
+    (bundle / MANIFEST).write_text(text, encoding="utf-8")
     files = [path for path in bundle.rglob("*") if path.is_file()]
     size = sum(path.stat().st_size for path in files)
-    return SearchStats(len(records), len(files), size, len(years), len(reused))
+    reused = len(years) - len(todo)
+    return SearchStats(len(archive.papers), len(files), size, len(years), reused)
 
 
-def search_manifest(
-    records: list[SearchRecord], years: dict[str, list[SearchRecord]], topics: list[str]
-) -> str:
-    """JSON of the years that have a bundle (and their papers), and each filter's values."""
-    seen: dict[str, dict[str, None]] = {"topic": {}, "organization": {}, "code": {}}
-    for record in records:
-        for key, names in record.filters.items():
-            seen[key].update(dict.fromkeys(names))
-    values = {
-        "papers": {year: len(year_records) for year, year_records in years.items()},
-        "year": sorted(years, reverse=True),  # also the bundles, pagefind/<year>/
-        "topic": [name for name in topics if name in seen["topic"]],  # topics.yml order
-        "organization": sorted(seen["organization"], key=lambda name: (name.casefold(), name)),
-        "code": sorted(seen["code"]),
-    }
-    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+class Manifest:
+    """What pagefind/dpa-search.json says: the years and their papers, each filter's values."""
+
+    def __init__(self) -> None:
+        self.papers: dict[str, int] = {}
+        self.seen: dict[str, dict[str, None]] = {"topic": {}, "organization": {}, "code": {}}
+
+    def add(self, year: str, records: list[SearchRecord]) -> None:
+        """Count in a year's records."""
+        self.papers[year] = len(records)
+        for record in records:
+            for key, names in record.filters.items():
+                self.seen[key].update(dict.fromkeys(names))
+
+    def json(self, topics: list[str]) -> str:
+        """The file's text; topics (all names, in topics.yml order) order the topic values."""
+        seen = self.seen
+        values = {
+            "papers": self.papers,  # search.js weighs each year's scores by its size
+            "year": sorted(self.papers, reverse=True),  # also the bundles, pagefind/<year>/
+            "topic": [name for name in topics if name in seen["topic"]],
+            "organization": sorted(seen["organization"], key=lambda name: (name.casefold(), name)),
+            "code": sorted(seen["code"]),
+        }
+        return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def _cache_key(records: list[SearchRecord]) -> str:

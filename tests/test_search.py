@@ -320,6 +320,13 @@ def test_a_stopped_builds_leftovers_leave_the_cache(archive: Archive, tmp_path: 
     assert all((path / "pagefind-entry.json").is_file() for path in cache.iterdir())
 
 
+def test_an_archive_without_papers_has_no_years(tmp_path: Path) -> None:
+    stats = build_index(Archive(days=[]), tmp_path / "pagefind")
+    assert (stats.records, stats.years) == (0, 0)
+    manifest = json.loads((tmp_path / "pagefind" / MANIFEST).read_text("utf-8"))
+    assert manifest["year"] == [] and manifest["papers"] == {}
+
+
 def test_an_unusable_cache_costs_time_only(archive: Archive, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.write_text("a file where the cache folder should be")

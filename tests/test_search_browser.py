@@ -10,10 +10,8 @@ from urllib.parse import quote_plus
 
 import pytest
 
-import generator.build
 from generator.build import build_site
 from generator.importer import import_dir
-from generator.search import search_page
 from tests.conftest import serve
 from tests.helpers import api_item, write_files, write_response
 
@@ -82,14 +80,7 @@ def _content(root: Path) -> Path:
 
 def _build(root: Path) -> Path:
     site = root / "serve" / SUB_PATH
-    with pytest.MonkeyPatch.context() as patch:
-        pages = generator.build.generate_pages
-
-        def with_search_page(*args: Any, **kwargs: Any) -> dict[str, str]:
-            return {"search.md": search_page(), **pages(*args, **kwargs)}
-
-        patch.setattr(generator.build, "generate_pages", with_search_page)
-        build_site(_content(root), site, root / "build", ROOT / "mkdocs.yml")
+    build_site(_content(root), site, root / "build", ROOT / "mkdocs.yml")
     return root / "serve"
 
 
