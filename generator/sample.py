@@ -138,6 +138,10 @@ def _sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+def _phrase(rng: random.Random) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(rng.choice((1, 2, 2, 3))))
+
+
 def _paper(rng: random.Random, day: date, serial: int) -> dict[str, Any]:
     published = day - timedelta(days=rng.choice((1, 1, 1, 2, 3, 4, 7)))
     paper_id = f"{published:%y%m}.{serial % 100000:05d}"
@@ -165,17 +169,20 @@ def _paper(rng: random.Random, day: date, serial: int) -> dict[str, Any]:
         "submitter": f"user{rng.randint(1, 400)}",
         "abstract": abstract,
     }
-    if rng.random() < 0.35:
+    # Shares and lengths as in the recorded lists of June 2025 to May 2026 (the shape the
+    # archive grows in): half the papers link code, nearly all carry an AI summary and a dozen
+    # keyword phrases (about 200 bytes each).
+    if rng.random() < 0.5:
         paper["github"] = f"https://github.com/example-lab/project-{serial}"
         paper["github_stars"] = int(rng.paretovariate(1.0) * 10)
-    if rng.random() < 0.25:
+    if rng.random() < 0.39:
         paper["project_page"] = f"https://example-lab.github.io/project-{serial}/"
-    if rng.random() < 0.3:
+    if rng.random() < 0.42:
         paper["organization"], paper["organization_name"] = rng.choice(_ORGS)
-    if rng.random() < 0.6:
-        paper["ai_summary"] = _sentence(rng, rng.randint(15, 30))
-        keywords = {rng.choice(_WORDS) for _ in range(rng.randint(3, 10))}
-        paper["ai_keywords"] = sorted(keywords | {topic.lower() for topic in topics})
+    if rng.random() < 0.94:
+        paper["ai_summary"] = _sentence(rng, rng.randint(18, 34))
+        phrases = {_phrase(rng) for _ in range(rng.randint(9, 15))}
+        paper["ai_keywords"] = sorted(phrases | {topic.lower() for topic in topics})
     if rng.random() < 0.1:
         paper["media"] = [f"https://cdn-uploads.huggingface.co/production/uploads/{serial}.mp4"]
     return order_paper(paper)
