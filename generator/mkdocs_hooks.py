@@ -3,37 +3,59 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+
+from mkdocs.utils.meta import get_data
 
 # Loaded by MkDocs from a file path (mkdocs.yml `hooks:`), not as part of the package, so
 # nothing here imports from generator; pages.py's READY_HTML names the same flag.
 FLAG = "ready_html"
 _INDENT = re.compile(r"\n[ \t\n]+")
 _KEEP = re.compile(r"(<pre[\s>].*?</pre>|<textarea[\s>].*?</textarea>)", re.DOTALL)
-# A word Markdown leaves alone: the page converts to "<p>TOKEN</p>", which is then replaced.
+# A word Markdown leaves alone: the page converts to "<p>TOKEN</p>", which is then replaced
+# by MARK, a comment no escaped text from content can contain, and that by the page's body.
 TOKEN = "dpa-ready-html-5b1e0c"
+MARK, MARK_H1 = f"<!--{TOKEN}-->", f"<!--{TOKEN} <h1>-->"
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Keep a ready-HTML page's body aside and give Markdown a placeholder instead."""
+    """Give Markdown a placeholder instead of a ready-HTML page's body."""
     if page.meta.get(FLAG) is not True:
         return markdown
-    page.dpa_ready_html = markdown.strip("\n")
+    # Material's content.html adds the title as <h1> unless the content has one: so the mark
+    # says whether the body has one.
+    page.dpa_ready_html = MARK_H1 if "<h1" in markdown else MARK
     return TOKEN
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    """Put the kept body where Markdown rendered the placeholder."""
-    ready = getattr(page, "dpa_ready_html", None)
-    if ready is None:
+    """Leave a mark where the body goes; on_post_page puts it there."""
+    if not getattr(page, "dpa_ready_html", False):
         return html
     rendered = f"<p>{TOKEN}</p>"
     if html != rendered:  # a markdown extension changed it: better to fail than lose a page
         raise ValueError(f"{page.file.src_uri}: unexpected placeholder rendering {html[:80]!r}")
-    return ready
+    # MkDocs renders every page's content before it builds any page: a body kept until then
+    # would hold the whole site's HTML in memory at once (130 MB at 30,000 papers).
+    return str(page.dpa_ready_html)
+
+
+def _ready_body(page: Any, output: str) -> str:
+    """The page's output with its body, read again from its source, in place of its mark."""
+    source = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")  # as MkDocs reads
+    body = get_data(source)[0].strip("\n")
+    mark = page.dpa_ready_html
+    before, found, after = output.partition(mark)
+    if not found or mark in after:
+        raise ValueError(f"{page.file.src_uri}: the theme did not show the page's content once")
+    return before + body + after
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Drop the theme's indentation and blank lines: a tenth of a day page's bytes."""
+    """Put a ready-HTML page's body in; drop the theme's indentation and blank lines."""
+    if getattr(page, "dpa_ready_html", False):
+        output = _ready_body(page, output)
+    # The indentation and blank lines are a tenth of a day page's bytes.
     parts = _KEEP.split(output)  # odd items: <pre> and <textarea> elements, kept as they are
     return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts))
