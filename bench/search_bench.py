@@ -17,6 +17,7 @@ import asyncio
 import functools
 import gzip
 import importlib.metadata
+import json
 import os
 import platform
 import re
@@ -70,9 +71,9 @@ FIRST, ALL = "dpa-search-results", "dpa-search-all"
 ONE_INDEX = "_one-index"
 # The top results of one index of every paper for a query, its stop words left out as search.js
 # leaves them out (the list is read from search.js).
-ONE_TOP = r"""async ([folder, query, count, stopWords]) => {
+ONE_TOP = r"""async ([folder, query, count, stopWords, ranking]) => {
   const pf = await import(new URL(`../pagefind/${folder}/pagefind.js`, location.href).href);
-  await pf.options({ baseUrl: "/", noWorker: true });
+  await pf.options({ baseUrl: "/", noWorker: true, ranking });
   const stop = new Set(stopWords.split(" "));
   const words = query.split(/\s+/).filter((w) => w && !stop.has(w.toLowerCase())).join(" ");
   const found = await pf.search(words || query);
@@ -86,6 +87,13 @@ def _stop_words() -> str:
     found = re.search(r'STOP_WORDS = new Set\(\s*"([^"]+)"', SEARCH_JS.read_text("utf-8"))
     assert found, f"{SEARCH_JS}: no STOP_WORDS"
     return found[1]
+
+
+def _ranking() -> Any:
+    """search.js's ranking options, so that the comparison index ranks as the site does."""
+    found = re.search(r"const RANKING = (\{.*\});\n", SEARCH_JS.read_text("utf-8"))
+    assert found, f"{SEARCH_JS}: no RANKING"
+    return json.loads(found[1])
 
 
 def main() -> int:
@@ -169,7 +177,7 @@ def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]
                     "#dpa-search-results a.dpa-hit", "links => links.map((a) => a.href)"
                 )
                 if (site / search.BUNDLE_DIR / ONE_INDEX).is_dir():  # main() built it
-                    asked = [ONE_INDEX, query, len(hits), _stop_words()]
+                    asked = [ONE_INDEX, query, len(hits), _stop_words(), _ranking()]
                     one = page.evaluate(ONE_TOP, asked) if hits else []
                     row["agree"] = f"{len(set(hits) & set(one))} of {len(hits)}"
                 row["top"] = titles[0] if titles else ""

@@ -13,6 +13,11 @@
   const PAGE_RESULTS = 10; // each shown result downloads its record (about 2 KB)
   const SORTS = { newest: { date: "desc" }, upvotes: { upvotes: "desc" } };
   const TITLE_CHECKED = 3; // results of each year whose titles are compared with the query
+  // Words of the query in a paper's title count four times Pagefind's default (5): titles are
+  // the best summary of a paper, and with the default an exact title could rank 12th of 22 in
+  // its year behind titles sharing most of its words (30,000 sample papers). JSON, so that
+  // bench/search_bench.py ranks its comparison index the same way.
+  const RANKING = {"metaWeights": {"title": 20}};
   // URL parameter -> Pagefind filter (generator/search.py writes the filters), except `year`,
   // which chooses the year's index to search instead.
   const FILTERS = { year: "year", topic: "topic", org: "organization", code: "code" };
@@ -58,7 +63,7 @@
         // baseUrl in front of them. noWorker: Pagefind's web worker was no faster (2.3 s
         // against 1.8 s to rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script
         // more to download before the first result.
-        await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true });
+        await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true, ranking: RANKING });
         await pf.init();
         return pf;
       });
