@@ -140,7 +140,6 @@ def build_index(
         manifest = Manifest()
         keys: dict[str, str] = {}
         todo: dict[str, list[SearchRecord]] = {}  # the years to index, newest first
-        records: list[SearchRecord] = []
         for year in sorted(years, reverse=True):
             # A year at a time: the records of the years the cache has are let go at once.
             records = search_records(archive, years[year])
@@ -148,7 +147,6 @@ def build_index(
             keys[year] = _cache_key(records)
             if not _from_cache(cache, year, keys[year], bundle / year):
                 todo[year] = records
-        del records
         # In a thread of its own: asyncio.run() refuses to run where an event loop already
         # runs (a caller's, or Playwright's sync API in the browser tests).
         with ThreadPoolExecutor(1) as thread:

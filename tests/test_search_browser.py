@@ -321,13 +321,18 @@ def test_a_year_that_fails_to_load_leaves_the_others(base_url: str, tab: Tab) ->
     tab.errors.clear()  # the browser reports the refused requests; nothing else went wrong
 
 
+def _choose_first_box_result(tab: Tab, base_url: str, words: str) -> None:
+    """On the home page: `/`, type the words, ArrowDown onto the first result."""
+    tab.page.goto(base_url)
+    tab.page.keyboard.press("/")
+    tab.page.keyboard.type(words)
+    tab.page.wait_for_selector("#dpa-sbox-list .dpa-hit")
+    tab.page.keyboard.press("ArrowDown")
+
+
 def test_typing_after_choosing_shows_the_new_words_results(base_url: str, tab: Tab) -> None:
     page = tab.page
-    page.goto(base_url)
-    page.keyboard.press("/")
-    page.keyboard.type("reward models")
-    page.wait_for_selector("#dpa-sbox-list .dpa-hit")
-    page.keyboard.press("ArrowDown")
+    _choose_first_box_result(tab, base_url, "reward models")
     page.keyboard.press("Control+A")
     page.keyboard.type("scaling laws")
     page.wait_for_function(
@@ -351,11 +356,7 @@ def test_a_year_loads_only_its_own_index(base_url: str, tab: Tab) -> None:
 
 def test_keyboard_choice_and_enter(base_url: str, tab: Tab) -> None:
     page = tab.page
-    page.goto(base_url)
-    page.keyboard.press("/")
-    page.keyboard.type("reward models")
-    page.wait_for_selector("#dpa-sbox-list .dpa-hit")
-    page.keyboard.press("ArrowDown")
+    _choose_first_box_result(tab, base_url, "reward models")
     assert page.get_attribute("#dpa-sbox-q", "aria-activedescendant") == "dpa-sbox-opt-0"
     page.keyboard.press("Enter")
     page.wait_for_url(base_url + "2025/06/11/#2506.00005")

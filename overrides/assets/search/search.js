@@ -352,7 +352,6 @@
     let timer = 0;
     let results = { total: 0, take: async () => [] };
     let shown = 0;
-    let showing = 0; // which show() may put its results on screen: the latest
     let marked = false;
 
     function fromURL() {
@@ -427,9 +426,9 @@
      * "More results" waits for every year's (`final`): the newest year's alone would be paged
      * in an order that every year's results then replace.
      */
-    async function show(found, mine, number, final) {
+    async function show(found, mine, final) {
       const data = await found.take(0, PAGE_RESULTS);
-      if (mine !== asked || number !== showing) return false;
+      if (mine !== asked) return false; // the newest year's are shown before every year's
       results = found;
       shown = data.length;
       list.replaceChildren(...data.map(item));
@@ -461,12 +460,12 @@
       status.textContent = "Searching…";
       try {
         const first = async (found, newest) => {
-          if (await show(found, mine, ++showing, false)) {
+          if (await show(found, mine, false)) {
             status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
           }
         };
         const found = await searchYears(query, others, sort, year, first, () => mine !== asked);
-        if (!found || !(await show(found, mine, ++showing, true))) return;
+        if (!found || !(await show(found, mine, true))) return;
         const missing = found.failed.length ? ` (${found.failed.join(", ")} could not be searched)` : "";
         status.textContent = said(found.total) + missing;
         // For tests and bench/search_bench.py: which search is on screen, and since when.
