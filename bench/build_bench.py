@@ -92,6 +92,7 @@ class Result:
     run: Run
     site: Disk
     day_pages: list[int]
+    typical_day: str = ""  # the median day page's papers and gzipped size
     stages: dict[str, tuple[float, float | None]] = field(default_factory=dict)
     writes: dict[str, Disk] = field(default_factory=dict)
     search: dict[str, Any] | None = None  # a search_bench row, or stock's whole index
@@ -267,6 +268,16 @@ def day_page_sizes(site: Path) -> list[int]:
     return sorted(path.stat().st_size for path in site.glob(DAY_PAGES))
 
 
+def typical_day(site: Path) -> str:
+    """The median day page's papers and its size gzipped, as GitHub Pages serves it."""
+    pages = sorted(site.glob(DAY_PAGES), key=lambda path: path.stat().st_size)
+    if not pages:
+        return ""
+    html = pages[len(pages) // 2].read_bytes()
+    papers = html.count(b'<section class="dpa-paper"')
+    return f"{papers} papers, {_kb(len(gzip.compress(html, mtime=0)))} gzipped"
+
+
 def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Result:
     """`python -m generator build --verbose` from scratch, then its site measured."""
     site, build_dir = folder / "site", folder / "build"
@@ -275,7 +286,7 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
     command = [sys.executable, "-m", "generator", "build", "--content", str(content)]
     command += ["--site-dir", str(site), "--build-dir", str(build_dir), "--verbose"]
     done = run(command, folder, f"build {papers:,} papers")
-    result = Result(papers, done, disk_usage(site), day_page_sizes(site))
+    result = Result(papers, done, disk_usage(site), day_page_sizes(site), typical_day(site))
     result.stages = parse_stages(done.output)
     result.writes = _writes(site, build_dir / "docs")
     if browser:
@@ -344,7 +355,14 @@ def build_stock(ours: Path, papers: int, timeout: float) -> Result:
     site = folder / "site"
     if done.returncode is None:  # stopped: a half-written site/ would measure nothing useful
         return Result(papers, done, Disk(), [], extensions=extensions)
-    result = Result(papers, done, disk_usage(site), day_page_sizes(site), extensions=extensions)
+    result = Result(
+        papers,
+        done,
+        disk_usage(site),
+        day_page_sizes(site),
+        typical_day(site),
+        extensions=extensions,
+    )
     index = site / "search" / "search_index.json"
     if index.is_file():  # every page load fetches Material's whole index
         data = index.read_bytes()
@@ -461,7 +479,8 @@ def _notes(output: str) -> list[tuple[str, str]]:
 def _day_page(result: Result) -> str:
     if not result.day_pages:
         return NONE
-    return f"{_kb(statistics.median(result.day_pages))} (max {_kb(result.day_pages[-1])})"
+    typical = f"{result.typical_day}; " if result.typical_day else ""
+    return f"{_kb(statistics.median(result.day_pages))} ({typical}max {_kb(result.day_pages[-1])})"
 
 
 def _search(result: Result) -> str:

@@ -67,7 +67,7 @@ def test_corrections_and_hostile_text_on_the_built_site(tmp_path: Path) -> None:
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; {{ config.repo_url }}" in page
     assert "Spam paper" not in page and "Wrong title" not in page
-    assert 'id="2506.00003"' in page and "</a> Right</h2>" in page
+    assert 'id="2506.00003"' in page and ">Right</a></h2>" in page
     assert "sample data" not in page
 
 
