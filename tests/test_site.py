@@ -172,7 +172,7 @@ def test_open_graph_and_feeds_in_head(site: Path) -> None:
 def test_no_third_party_assets(site: Path) -> None:
     for page in site.rglob("*.html"):
         tree = _html(page)
-        for element in tree.iter("link", "script"):
+        for element in tree.iter("link", "script", "img", "iframe", "source"):
             url = element.get("href") or element.get("src") or ""
             if element.get("rel") in ("alternate", "canonical"):
                 continue
@@ -210,6 +210,32 @@ def test_ready_html_hook_changes_nothing_but_whitespace(site: Path, tmp_path: Pa
         ours = (site / page).read_text("utf-8")
         assert len(ours) < len(plain) or page.name == "404.html", page  # a template, no page
         assert re.sub(r"\n\s+", "\n", plain) == re.sub(r"\n\s+", "\n", ours), page
+
+
+def test_theme_parts_made_once_are_the_same_bytes(site: Path, tmp_path: Path) -> None:
+    """The tabs, sidebars, footer and config shared by alike pages are what each would get."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs_config
+
+    # A hook after ours that keys no page: every page renders every part for itself.
+    (tmp_path / "each_page.py").write_text(
+        "def on_page_context(context, page, config, nav):\n"
+        "    assert 'dpa_same_key' in context\n"
+        "    context['dpa_same_key'] = None\n"
+        "    return context\n"
+    )
+    hooks = [str(ROOT / "generator/mkdocs_hooks.py"), str(tmp_path / "each_page.py")]
+    docs = site.parent / "build" / "docs"
+    cfg = load_mkdocs_config(
+        str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "each"), hooks=hooks
+    )
+    cfg["extra"]["sample_data"] = False
+    build(cfg)
+    pages = sorted(path.relative_to(site) for path in site.rglob("*.html"))
+    day_pages = [page for page in pages if re.fullmatch(r"\d{4}/\d\d/\d\d/index.html", str(page))]
+    assert len(day_pages) >= 3  # alike pages, sharing parts in the fixture site's build
+    for page in pages:
+        assert (tmp_path / "each" / page).read_bytes() == (site / page).read_bytes(), page
 
 
 def test_golden_pages(tmp_path: Path) -> None:
