@@ -53,6 +53,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> str:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (ROOT / "BENCHMARKS.md").read_bytes() == before  # without --write: stdout only
+    assert not (work / "trash").exists()  # what each build found was set aside, then deleted
+    assert (work / "120" / "build" / "search-cache").is_dir()  # kept for the next night
     return done.stdout
 
 
