@@ -8,10 +8,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .content import load_days
+from .content import can_fork, in_two, load_days
 from .corrections import apply_corrections, load_corrections
 from .models import Day
 from .topics import Topic, TopicMatcher, load_topics
+
+PARALLEL_TOPICS = 2000  # papers from which matching topics in two processes pays off
 
 
 @dataclass
@@ -50,7 +52,18 @@ class Archive:
     def paper_topics(self) -> dict[str, list[str]]:
         """Topic slugs of each paper, in topics.yml order."""
         matcher = TopicMatcher(self.topics)
-        return {paper_id: matcher.slugs(paper) for paper_id, paper in self.papers.items()}
+        papers = list(self.papers.items())
+
+        def slugs(some: list[tuple[str, dict[str, Any]]]) -> list[list[str]]:
+            return [matcher.slugs(paper) for _, paper in some]
+
+        # Every build waits for this before anything else starts (1.5 s at 30,000 papers).
+        found = (
+            in_two(slugs, papers)
+            if len(papers) >= PARALLEL_TOPICS and can_fork()
+            else slugs(papers)
+        )
+        return {paper_id: topics for (paper_id, _), topics in zip(papers, found, strict=True)}
 
     def permalink(self, paper_id: str) -> str:
         """Site path of a paper: its section on its first list day, e.g. 2026/05/29/#2605.29801."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import yamlfile
 from .errors import ContentError
@@ -21,6 +22,8 @@ DAY_SCHEMA_HEADER = (
 )
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 PARALLEL_LOAD = 300  # day files from which loading them in two processes pays off
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def day_path(content: Path, day: date) -> Path:
@@ -87,6 +90,39 @@ def can_fork() -> bool:
     """Whether a second process can help: two cores or more, and fork (Linux, macOS)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
+    """work(items), with a forked process doing the second half of the items meanwhile."""
+    # Forked, the process inherits its half instead of receiving it pickled; only its
+    # results come back, through a pipe.
+    context = multiprocessing.get_context("fork")
+    answer, send = context.Pipe(duplex=False)
+    half = len(items) // 2
+    child = context.Process(target=_work_and_send, args=(send, work, items[half:]))
+    child.start()
+    send.close()  # the child holds the other end: EOF here if it dies
+    try:
+        mine = work(items[:half])
+        done, theirs = answer.recv()
+    except BaseException:
+        child.terminate()  # not left blocked on a full pipe that nobody reads
+        raise
+    finally:
+        child.join()
+        answer.close()
+    if not done:
+        raise theirs
+    return mine + theirs
+
+
+def _work_and_send(send: Connection, work: Callable[[list[T]], list[R]], items: list[T]) -> None:
+    try:
+        result: tuple[bool, Any] = (True, work(items))
+    except Exception as exc:  # raised in the parent instead
+        result = (False, exc)
+    send.send(result)
+    send.close()
 
 
 def _load_list(paths: list[Path]) -> list[Day]:

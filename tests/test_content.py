@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from generator import yamlfile
-from generator.content import DAY_SCHEMA_HEADER, day_path, day_paths, dump_day, load_day
+from generator.content import (
+    DAY_SCHEMA_HEADER,
+    day_path,
+    day_paths,
+    dump_day,
+    in_two,
+    load_day,
+)
+from generator.errors import ContentError
 from generator.hf_api import normalise_item
 from generator.models import PAPER_FIELDS, Day, clean_text
 from tests.helpers import api_item
@@ -90,3 +100,23 @@ def test_non_http_urls_are_not_kept() -> None:
     item["thumbnail"] = "data:image/png;base64,AAAA"
     paper = normalise_item(item)
     assert "github" not in paper and "project_page" not in paper and "thumbnail" not in paper
+
+
+def _squares(numbers: list[int]) -> list[int]:
+    if -1 in numbers:
+        raise ContentError("no -1 here")
+    return [n * n for n in numbers]
+
+
+def test_in_two_gives_what_one_process_gives() -> None:
+    numbers = list(range(1001))
+    assert in_two(_squares, numbers) == _squares(numbers)
+    assert in_two(_squares, []) == []
+
+
+@pytest.mark.parametrize("where", [0, 1000])  # the parent's half, the forked process's half
+def test_in_two_raises_what_either_half_raises(where: int) -> None:
+    numbers = list(range(1001))
+    numbers[where] = -1
+    with pytest.raises(ContentError, match="no -1 here"):
+        in_two(_squares, numbers)

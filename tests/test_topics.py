@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.archive import load_archive
+from generator.archive import PARALLEL_TOPICS, load_archive
 from generator.sample import make_sample
 from generator.topics import Topic, TopicMatcher, Words, load_topics
 
@@ -31,7 +31,8 @@ def test_matcher_agrees_on_the_real_corpus(imported: Path) -> None:
     archive.topics = load_topics(ROOT / "content")  # the corpus import has no topics.yml
     assert archive.topics
     expected = {pid: _one_by_one(archive.topics, p) for pid, p in archive.papers.items()}
-    assert archive.paper_topics == expected
+    assert len(expected) >= PARALLEL_TOPICS  # matched in two processes
+    assert list(archive.paper_topics.items()) == list(expected.items())
 
 
 def test_words_split_ascii_and_unicode_text_alike() -> None:
