@@ -151,7 +151,7 @@ def _progress(message: str) -> None:
     print(f"build_bench: {message}", file=sys.stderr, flush=True)
 
 
-def set_aside(path: Path) -> None:
+def set_aside(path: Path, work: Path) -> None:
     """Move a folder into the work folder's trash, emptied once every build is measured."""
     # Not deleted before a build: on an ext4 without a journal (this machine's disk) the
     # kernel avoids reusing inodes freed in the last minutes, and a build that creates
@@ -159,7 +159,7 @@ def set_aside(path: Path) -> None:
     # A CI run starts from a fresh checkout, with nothing deleted.
     if not path.exists():
         return
-    trash = path.parent / TRASH
+    trash = work / TRASH
     trash.mkdir(exist_ok=True)
     path.rename(Path(tempfile.mkdtemp(dir=trash)) / path.name)
 
@@ -288,11 +288,11 @@ def day_page_sizes(site: Path) -> list[int]:
 
 
 def typical_day(site: Path) -> str:
-    """The median day page's papers and its size gzipped, as GitHub Pages serves it."""
+    """The median day page's papers and its size gzipped (level 9)."""
     pages = sorted(site.glob(DAY_PAGES), key=lambda path: path.stat().st_size)
     if not pages:
         return ""
-    html = pages[len(pages) // 2].read_bytes()
+    html = pages[(len(pages) - 1) // 2].read_bytes()  # statistics.median_low's page
     papers = html.count(b'<section class="dpa-paper"')
     return f"{papers} papers, {_kb(len(gzip.compress(html, mtime=0)))} gzipped"
 
@@ -300,7 +300,7 @@ def typical_day(site: Path) -> str:
 def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Result:
     """`python -m generator build --verbose` from scratch, then its site measured."""
     site, build_dir = folder / "site", folder / "build"
-    set_aside(folder)  # a cold build: no site/ or build/ left over
+    set_aside(folder, folder.parent)  # a cold build: no site/ or build/ left over
     folder.mkdir(parents=True)
     command = [sys.executable, "-m", "generator", "build", "--content", str(content)]
     command += ["--site-dir", str(site), "--build-dir", str(build_dir), "--verbose"]
@@ -314,10 +314,10 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
         command[command.index("--content") + 1] = str(next_night(content, folder / "next"))
         # As the nightly workflow starts: a fresh checkout, and build/ holding only the
         # search-cache that actions/cache restores.
-        set_aside(site)
+        set_aside(site, folder.parent)
         for path in build_dir.iterdir():
             if path.name != "search-cache":
-                set_aside(path)
+                set_aside(path, folder.parent)
         result.next_night = run(command, folder, f"next night, {papers:,} papers")
         result.next_stages = parse_stages(result.next_night.output)
     return result
@@ -371,7 +371,7 @@ def first_search(site: Path) -> tuple[dict[str, Any], str]:
 def build_stock(ours: Path, papers: int, timeout: float) -> Result:
     """Our generated Markdown built by stock MkDocs Material: files-based nav, built-in search."""
     folder = ours.with_name(f"stock-{papers}")
-    set_aside(folder)
+    set_aside(folder, folder.parent)
     shutil.copytree(ours / "build" / "docs", folder / "docs")
     extensions = _extensions_used(folder / "docs")
     (folder / "mkdocs.yml").write_text(stock_config(extensions), encoding="utf-8")
@@ -505,7 +505,8 @@ def _day_page(result: Result) -> str:
     if not result.day_pages:
         return NONE
     typical = f"{result.typical_day}; " if result.typical_day else ""
-    return f"{_kb(statistics.median(result.day_pages))} ({typical}max {_kb(result.day_pages[-1])})"
+    median = _kb(statistics.median_low(result.day_pages))  # a page's size: typical_day's page
+    return f"{median} ({typical}max {_kb(result.day_pages[-1])})"
 
 
 def _search(result: Result) -> str:
@@ -606,7 +607,7 @@ def _targets(ours: dict[int, Result], stock: Result | None, timeout: float) -> l
         rows.append([f"linear growth: time {big.papers:,} / {small.papers:,} papers",
                      f"≤ {limit:.1f}", f"{growth:.2f}", growth <= limit])  # fmt: skip
     if big.day_pages:
-        median = statistics.median(big.day_pages)
+        median = statistics.median_low(big.day_pages)
         rows.append(["day page HTML (median)", f"≤ {_kb(DAY_PAGE_BYTES)}", _kb(median),
                      median <= DAY_PAGE_BYTES])  # fmt: skip
     rows.append(["site/ on disk", f"≤ {SITE_BYTES / 1e6:.0f} MB", _mb(big.site.bytes),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import yamlfile
-from .errors import ContentError
+from .errors import BuildError, ContentError
 from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
 
 DAY_SCHEMA_HEADER = (
@@ -87,9 +90,11 @@ def load_days(content: Path) -> list[Day]:
 
 
 def can_fork() -> bool:
-    """Whether a second process can help: two cores or more, and fork (Linux, macOS)."""
+    """Whether a second process can help: two cores or more, no other thread, and fork."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    # Not beside other threads: a forked child gets their locks in whatever state they were.
+    alone = threading.active_count() == 1
+    return (cores or 1) > 1 and alone and "fork" in multiprocessing.get_all_start_methods()
 
 
 def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
@@ -100,29 +105,51 @@ def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
     answer, send = context.Pipe(duplex=False)
     half = len(items) // 2
     child = context.Process(target=_work_and_send, args=(send, work, items[half:]))
-    child.start()
+    try:
+        child.start()
+    except OSError:  # no memory or process left to fork with: one process does it all
+        answer.close()
+        send.close()
+        return work(items)
     send.close()  # the child holds the other end: EOF here if it dies
     try:
         mine = work(items[:half])
-        done, theirs = answer.recv()
+        done, theirs, said = answer.recv()
+    except EOFError:
+        child.join()
+        raise BuildError(f"a forked process ended with exit status {child.exitcode}") from None
     except BaseException:
         child.terminate()  # not left blocked on a full pipe that nobody reads
         raise
     finally:
         child.join()
         answer.close()
-    if not done:
-        raise theirs
-    return mine + theirs
+    if done:
+        return mine + theirs
+    error = _unpickled(theirs) or BuildError(said.splitlines()[-1])
+    error.add_note(f"raised in a forked process:\n{said}")
+    raise error
 
 
 def _work_and_send(send: Connection, work: Callable[[list[T]], list[R]], items: list[T]) -> None:
     try:
-        result: tuple[bool, Any] = (True, work(items))
-    except Exception as exc:  # raised in the parent instead
-        result = (False, exc)
-    send.send(result)
-    send.close()
+        send.send((True, work(items), ""))
+    except BaseException as exc:  # the parent raises it, with this traceback as a note
+        try:
+            pickled: bytes | None = pickle.dumps(exc)
+        except Exception:
+            pickled = None
+        send.send((False, pickled, traceback.format_exc()))
+    finally:
+        send.close()
+
+
+def _unpickled(pickled: bytes | None) -> BaseException | None:
+    try:
+        error = pickle.loads(pickled) if pickled else None
+    except Exception:  # an exception class whose arguments do not round-trip
+        return None
+    return error if isinstance(error, BaseException) else None
 
 
 def _load_list(paths: list[Path]) -> list[Day]:

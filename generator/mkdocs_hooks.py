@@ -37,12 +37,14 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     """Key the theme parts main.html hands to dpa_same: None renders them for this page alone."""
     # A ready-HTML page outside the nav has no active nav item and an empty table of contents,
     # so its tabs, sidebars, footer and config differ from another's only in their links,
-    # which are relative to the page: the key is every link they can hold, as seen from it.
-    # Rendering those parts once per key is a third of MkDocs' time at 30,000 papers.
+    # which are relative to the page: to the nav's pages (the logo's is the home page's) and
+    # to the theme's assets. Those links, seen from the page, are the key. Rendering those
+    # parts once per key is a third of MkDocs' time at 30,000 papers.
     key = None
     if getattr(page, "dpa_ready_html", False) and page not in nav.pages:
-        links = tuple(get_relative_url(item.url, page.url) for item in nav.pages)
-        key = (context["base_url"], repr(page.meta.get("hide")), links)
+        links = [get_relative_url(item.url, page.url) for item in nav.pages]
+        links.append(get_relative_url("assets/", page.url))
+        key = (context["base_url"], repr(page.meta.get("hide")), tuple(links))
     context["dpa_same_key"] = key
     return context
 

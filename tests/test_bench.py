@@ -53,7 +53,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> str:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (ROOT / "BENCHMARKS.md").read_bytes() == before  # without --write: stdout only
-    assert not (work / "trash").exists()  # what each build found was set aside, then deleted
+    assert not list(work.rglob("trash"))  # what each build found was set aside, then deleted
     assert (work / "120" / "build" / "search-cache").is_dir()  # kept for the next night
     return done.stdout
 
@@ -129,3 +129,17 @@ def test_write_section_goes_above_search_then_replaces_itself(tmp_path: Path) ->
     assert path.read_text(encoding="utf-8") == expected
     bench.write_section(path, section.replace("first", "second"))
     assert path.read_text(encoding="utf-8") == expected.replace("first", "second")
+
+
+def test_set_aside_moves_into_the_work_folders_trash(tmp_path: Path) -> None:
+    bench = _load_bench()
+    work = tmp_path / "work"
+    (work / "120" / "build" / "docs").mkdir(parents=True)
+    (work / "120" / "build" / "docs" / "a.md").write_text("a")
+    (work / "120" / "site").mkdir()
+    bench.set_aside(work / "120" / "build" / "docs", work)
+    bench.set_aside(work / "120" / "site", work)
+    bench.set_aside(work / "120" / "missing", work)  # nothing there: nothing to do
+    assert sorted(p.name for p in (work / "120").rglob("*")) == ["build"]
+    moved = sorted(p.relative_to(work / "trash").parts[1:] for p in (work / "trash").rglob("*"))
+    assert moved == [(), (), ("docs",), ("docs", "a.md"), ("site",)]
