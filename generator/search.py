@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import json
 import os
+import queue
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -139,19 +140,27 @@ def build_index(
         bundle.mkdir(parents=True)
         manifest = Manifest()
         keys: dict[str, str] = {}
-        todo: dict[str, list[SearchRecord]] = {}  # the years to index, newest first
-        for year in sorted(years, reverse=True):
-            # A year at a time: the records of the years the cache has are let go at once.
-            records = search_records(archive, years[year])
-            manifest.add(year, records)
-            keys[year] = _cache_key(records)
-            if not _from_cache(cache, year, keys[year], bundle / year):
-                todo[year] = records
+        todo: queue.SimpleQueue[tuple[str, list[SearchRecord]] | None] = queue.SimpleQueue()
+        indexed: list[str] = []  # the years sent to Pagefind, newest first
         # In a thread of its own: asyncio.run() refuses to run where an event loop already
-        # runs (a caller's, or Playwright's sync API in the browser tests).
+        # runs (a caller's, or Playwright's sync API in the browser tests). It indexes the
+        # newest year while this thread makes the older years' records and checks the cache.
         with ThreadPoolExecutor(1) as thread:
-            thread.submit(asyncio.run, _write_bundles(todo, bundle, run_beside)).result()
-        for year in todo:
+            writing = thread.submit(asyncio.run, _write_bundles(todo, bundle, run_beside))
+            try:
+                for year in sorted(years, reverse=True):
+                    # A year at a time: the records of the years the cache has are let go.
+                    records = search_records(archive, years[year])
+                    manifest.add(year, records)
+                    keys[year] = _cache_key(records)
+                    if not _from_cache(cache, year, keys[year], bundle / year):
+                        indexed.append(year)
+                        todo.put((year, records))
+            finally:  # one end for each service, even after a failure here: none waits forever
+                for _ in range(SERVICES):
+                    todo.put(None)
+            writing.result()
+        for year in indexed:
             _make_reproducible(bundle / year)
             _to_cache(cache, year, keys[year], bundle / year)
     except OSError as exc:
@@ -167,7 +176,7 @@ def build_index(
     (bundle / MANIFEST).write_text(text, encoding="utf-8")
     files = [path for path in bundle.rglob("*") if path.is_file()]
     size = sum(path.stat().st_size for path in files)
-    reused = len(years) - len(todo)
+    reused = len(years) - len(indexed)
     return SearchStats(len(archive.papers), len(files), size, len(years), reused)
 
 
@@ -256,13 +265,14 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 async def _write_bundles(
-    years: dict[str, list[SearchRecord]], bundle: Path, beside: Callable[[], None]
+    todo: queue.SimpleQueue[tuple[str, list[SearchRecord]] | None],
+    bundle: Path,
+    beside: Callable[[], None],
 ) -> None:
-    """Index the years on SERVICES Pagefind services; `beside` runs once all records are in."""
-    # (Unless indexing fails first: then the build fails, and `beside` is cancelled.)
-    queue = list(years.items())  # newest first: the year that changes every night
-    services = min(SERVICES, len(queue))
-    sending = set(range(services))  # services that may still send records
+    """Index the years from todo (None: no more) on up to SERVICES Pagefind services."""
+    # `beside` runs once every record is in (unless indexing fails first: then the build
+    # fails, and `beside` is cancelled). Each service takes one None and stops there.
+    sending = set(range(SERVICES))  # services that may still send records
     sent = asyncio.Event()
 
     def done_sending(service_number: int) -> None:
@@ -271,13 +281,17 @@ async def _write_bundles(
             sent.set()
 
     async def service_work(number: int) -> None:
+        year = await asyncio.to_thread(todo.get)
+        if year is None:  # nothing left to index: no Pagefind started
+            done_sending(number)
+            return
         service = await _service_class()().launch()
         try:
             writing = None
-            while queue:
-                year, records = queue.pop(0)
-                writing = await _add_year(service, records, bundle / year)
-                if queue:  # one index at a time in memory, but `beside` runs during the last
+            while year is not None:
+                writing = await _add_year(service, year[1], bundle / year[0])
+                year = await asyncio.to_thread(todo.get)
+                if year is not None:  # one index at a time in memory; `beside` runs by the last
                     await writing
             done_sending(number)
             if writing is not None:
@@ -290,9 +304,7 @@ async def _write_bundles(
         await sent.wait()
         await asyncio.to_thread(beside)
 
-    if not services:
-        sent.set()
-    await asyncio.gather(*(service_work(number) for number in range(services)), run_beside())
+    await asyncio.gather(*(service_work(number) for number in range(SERVICES)), run_beside())
 
 
 async def _add_year(service: Any, records: list[SearchRecord], bundle: Path) -> Any:

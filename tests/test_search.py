@@ -347,6 +347,27 @@ def test_a_broken_cache_entry_is_built_again(archive: Archive, tmp_path: Path) -
     assert _files(tmp_path / "second") == _files(tmp_path / "first")
 
 
+def test_a_failure_while_pagefind_indexes_ends_the_build(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The newest year is being indexed when checking the next one against the cache fails:
+    # the services are told to stop, and the build fails instead of waiting on them forever.
+    checked: list[str] = []
+
+    def from_cache(cache: Path | None, year: str, key: str, target: Path) -> bool:
+        checked.append(year)
+        if len(checked) == 2:
+            raise OSError(28, "No space left on device")
+        return False
+
+    monkeypatch.setattr(generator.search, "_from_cache", from_cache)
+    with ThreadPoolExecutor(1) as thread:
+        running = thread.submit(build_index, archive, tmp_path / "pagefind")
+        with pytest.raises(BuildError, match="No space left on device"):
+            running.result(timeout=120)
+    assert len(checked) == 2
+
+
 def test_an_unwritable_site_is_a_build_error(archive: Archive, tmp_path: Path) -> None:
     blocker = tmp_path / "site"
     blocker.write_text("a file where the site folder should be")
