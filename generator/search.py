@@ -347,21 +347,29 @@ async def _until_written(bundle: Path, timeout: float = 120) -> None:
     # which left files truncated or empty now and then, mostly on a busy machine. Its index
     # files are gzip, whose trailer proves a file whole; any other must stop growing.
     deadline = asyncio.get_running_loop().time() + timeout
-    whole: set[Path] = set()
-    sizes: dict[Path, int] = {}
-    while True:
-        files = {path: path.stat().st_size for path in bundle.rglob("*") if path.is_file()}
-        whole.update(path for path in files.keys() - whole if _whole(path, sizes.get(path)))
-        if whole == files.keys() and _entry_ok(bundle):
-            return
+    whole: set[str] = set()
+    sizes: dict[str, int] = {}  # bytes of each file not yet whole, at the last look
+    # Each look in a thread: the event loop meanwhile sends another year's records.
+    while not await asyncio.to_thread(_all_whole, bundle, whole, sizes):
         if asyncio.get_running_loop().time() > deadline:
             raise BuildError(f"search index: Pagefind did not finish writing {bundle}")
-        sizes = files
         await asyncio.sleep(0.1)
 
 
-def _whole(path: Path, size_before: int | None) -> bool:
-    data = path.read_bytes()
+def _all_whole(bundle: Path, whole: set[str], sizes: dict[str, int]) -> bool:
+    """Look at the files not yet whole (adding those that now are); whether all are."""
+    # Files found whole are not read again: a bundle has thousands.
+    files = [os.path.join(folder, name) for folder, _, names in os.walk(bundle) for name in names]
+    for path in files:
+        if path not in whole:
+            data = Path(path).read_bytes()
+            if _whole(data, sizes.get(path)):
+                whole.add(path)
+            sizes[path] = len(data)
+    return len(whole) == len(files) and _entry_ok(bundle)
+
+
+def _whole(data: bytes, size_before: int | None) -> bool:
     if not data.startswith(b"\x1f\x8b"):
         return bool(data) and len(data) == size_before  # the same size 0.1 s apart
     try:
