@@ -9,7 +9,7 @@ import re
 import threading
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection
@@ -80,13 +80,9 @@ def load_days(content: Path) -> list[Day]:
     """Read every day file, oldest first."""
     paths = day_paths(content)
     if len(paths) < PARALLEL_LOAD or not can_fork():
-        return [load_day(path) for path in paths]
-    # Parsing YAML is most of a build's loading time: a forked process parses the newer
-    # half meanwhile (a fork, so nothing but the parsed days crosses over, pickled).
-    half = len(paths) // 2
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as other:
-        newer = other.submit(_load_list, paths[half:])
-        return _load_list(paths[:half]) + newer.result()
+        return _load_list(paths)
+    # Parsing YAML is most of a build's loading time: a forked process parses the newer half.
+    return in_two(_load_list, paths)
 
 
 def can_fork() -> bool:
@@ -112,16 +108,21 @@ def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
         send.close()
         return work(items)
     send.close()  # the child holds the other end: EOF here if it dies
+    # Its answer is read as it comes, not once this half is done: the child would wait on a
+    # full pipe meanwhile, and the parsed days take a second to come across.
+    reader = ThreadPoolExecutor(1)
     try:
+        answered = reader.submit(answer.recv)
         mine = work(items[:half])
-        done, theirs, said = answer.recv()
+        done, theirs, said = answered.result()
     except EOFError:
         child.join()
         raise BuildError(f"a forked process ended with exit status {child.exitcode}") from None
     except BaseException:
-        child.terminate()  # not left blocked on a full pipe that nobody reads
+        child.terminate()  # its half is of no use now (and the reader then meets EOF)
         raise
     finally:
+        reader.shutdown()
         child.join()
         answer.close()
     if done:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+import generator.content
 from generator import yamlfile
 from generator.content import (
     DAY_SCHEMA_HEADER,
@@ -17,11 +19,12 @@ from generator.content import (
     dump_day,
     in_two,
     load_day,
+    load_days,
 )
 from generator.errors import BuildError, ContentError
 from generator.hf_api import normalise_item
 from generator.models import PAPER_FIELDS, Day, clean_text
-from tests.helpers import api_item
+from tests.helpers import api_item, fixture_content
 
 
 def test_every_corpus_file_round_trips_and_redumps_identically(imported: Path) -> None:
@@ -147,3 +150,16 @@ def test_in_two_says_when_the_forked_process_dies() -> None:
     with pytest.raises(BuildError, match="ended with exit status 3"):
         in_two(_squares, [1, 2, -3])
     assert multiprocessing.active_children() == []
+
+
+def test_days_load_alike_in_two_processes_and_name_a_broken_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = fixture_content(tmp_path)
+    one = load_days(content)
+    monkeypatch.setattr(generator.content, "PARALLEL_LOAD", 2)  # the forked half, here too
+    assert load_days(content) == one
+    newest = day_paths(content)[-1]  # in the forked process's half
+    newest.write_text("date: 2025-06-12\npapers: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape(str(newest))):
+        load_days(content)
