@@ -281,17 +281,18 @@ async def _write_bundles(
             sent.set()
 
     async def service_work(number: int) -> None:
-        year = await asyncio.to_thread(todo.get)
-        if year is None:  # nothing left to index: no Pagefind started
+        job = await asyncio.to_thread(todo.get)  # (year, its records), or None
+        if job is None:  # nothing left to index: no Pagefind started
             done_sending(number)
             return
         service = await _service_class()().launch()
         try:
             writing = None
-            while year is not None:
-                writing = await _add_year(service, year[1], bundle / year[0])
-                year = await asyncio.to_thread(todo.get)
-                if year is not None:  # one index at a time in memory; `beside` runs by the last
+            while job is not None:
+                year, records = job
+                writing = await _add_year(service, records, bundle / year)
+                job = await asyncio.to_thread(todo.get)
+                if job is not None:  # one index at a time in memory; `beside` runs by the last
                     await writing
             done_sending(number)
             if writing is not None:
@@ -366,6 +367,7 @@ def _all_whole(bundle: Path, whole: set[str], sizes: dict[str, int]) -> bool:
             if _whole(data, sizes.get(path)):
                 whole.add(path)
             sizes[path] = len(data)
+    whole.intersection_update(files)  # a file Pagefind renamed or removed meanwhile
     return len(whole) == len(files) and _entry_ok(bundle)
 
 

@@ -536,3 +536,17 @@ def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) 
     (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")  # never written
     with pytest.raises(BuildError, match="did not finish writing"):
         asyncio.run(_until_written(tmp_path, timeout=0.3))
+
+
+def test_a_file_seen_whole_then_gone_does_not_count_for_another(tmp_path: Path) -> None:
+    from generator.search import _all_whole
+
+    write_files(tmp_path, {"pagefind.js": "export {}", "pagefind.en_1.pf_meta": "meta"})
+    (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_1"}}}')
+    whole: set[str] = set()
+    sizes: dict[str, int] = {}
+    assert not _all_whole(tmp_path, whole, sizes)  # sizes not yet seen twice
+    assert _all_whole(tmp_path, whole, sizes)
+    (tmp_path / "pagefind.js").rename(tmp_path / "renamed.js")  # now one file not seen whole
+    assert not _all_whole(tmp_path, whole, sizes)
+    assert _all_whole(tmp_path, whole, sizes)
