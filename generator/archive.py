@@ -8,8 +8,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .content import can_fork, in_two, load_days
+from .content import load_days
 from .corrections import apply_corrections, load_corrections
+from .forked import can_fork, in_two
 from .models import Day
 from .topics import Topic, TopicMatcher, load_topics
 

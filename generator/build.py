@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
 import os
 import resource
 import shutil
@@ -13,9 +12,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from .archive import Archive, load_archive
 from .config import SiteConfig, load_config
@@ -23,6 +20,7 @@ from .content import day_paths
 from .data import iter_data
 from .errors import ArchiveError, BuildError, ContentError
 from .feeds import feed_catalog, generate_feeds
+from .forked import Forked
 from .pages import iter_pages
 from .sample import make_sample
 from .search import BUNDLE_DIR, build_index, search_page
@@ -52,7 +50,7 @@ def build_site(
     # pages and runs MkDocs, which empties site_dir first; they are moved in afterwards.
     staged = build_dir / "staged"
     shutil.rmtree(staged, ignore_errors=True)
-    side = _Forked(_side_outputs, archive, config, staged, build_dir / SEARCH_CACHE)
+    side = Forked(_side_outputs, archive, config, staged, build_dir / SEARCH_CACHE)
     try:
         with _stage(log, "generate pages"):
             docs = build_dir / "docs"
@@ -70,11 +68,15 @@ def build_site(
     except BaseException:
         side.stop()  # the build has failed: its side outputs are of no use
         raise
-    timings, failure = side.result()
+    try:
+        timings = side.result()
+    except ArchiveError as exc:
+        _explain(content, BuildError(f"data, feeds or search index: {exc}"))
+    except Exception as exc:  # its type and the forked process's traceback (a note) say most
+        said = "".join(traceback.format_exception_only(exc)).strip()
+        _explain(content, BuildError(f"data, feeds or search index: {said}"))
     for stage, seconds, peak in timings:
         log(_stage_line(stage, seconds, peak))
-    if failure:
-        _explain(content, BuildError(f"data, feeds or search index: {failure}"))
     move_into(staged, site_dir)
     log(_stage_line("total", time.perf_counter() - begun, _peak_mb()))
     return sample
@@ -231,61 +233,6 @@ def _peak_mb() -> int:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) // 1024  # kilobytes on Linux
-
-
-class _Forked:
-    """Runs work(*args) in a forked process, which inherits args instead of pickling them."""
-
-    def __init__(self, work: Callable[..., list[StageTime]], *args: Any) -> None:
-        if "fork" not in multiprocessing.get_all_start_methods():  # Windows: later, in turn
-            self._process = None
-            self._inline = lambda: work(*args)
-            return
-        context = multiprocessing.get_context("fork")
-        self._answer, answer = context.Pipe(duplex=False)
-        # The child gets args through a list this process empties once it has forked, so
-        # that its own copies (the whole archive) can go when the caller is done with them.
-        handed = [args]
-        self._process = context.Process(target=_run_forked, args=(answer, work, handed))
-        self._process.start()
-        handed.clear()
-        answer.close()  # the child holds the other end: EOF here if it dies
-
-    def stop(self) -> None:
-        """End the process now."""
-        if self._process is not None:
-            self._process.terminate()
-            self._process.join()
-
-    def result(self) -> tuple[list[StageTime], str | None]:
-        """(the work's stage timings, None) or ([], what went wrong)."""
-        if self._process is None:
-            try:
-                return self._inline(), None
-            except ArchiveError as exc:
-                return [], str(exc)
-        try:
-            answer: tuple[list[StageTime], str | None] = self._answer.recv()
-        except EOFError:
-            answer = ([], None)
-        self._process.join()
-        if answer == ([], None):
-            answer = ([], f"the process ended with exit status {self._process.exitcode}")
-        return answer
-
-
-def _run_forked(
-    answer: Connection, work: Callable[..., list[StageTime]], handed: list[tuple]
-) -> None:
-    try:
-        answer.send((work(*handed[0]), None))
-    except ArchiveError as exc:
-        answer.send(([], str(exc)))
-    except BaseException as exc:  # any failure must reach the parent, which decides
-        said = "".join(traceback.format_exception_only(exc)).strip()
-        answer.send(([], f"{said}\n{traceback.format_exc()}"))
-    finally:
-        answer.close()
 
 
 __all__ = ["ArchiveError", "build_site"]

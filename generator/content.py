@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import pickle
 import re
-import threading
-import traceback
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from . import yamlfile
-from .errors import BuildError, ContentError
+from .errors import ContentError
+from .forked import can_fork, in_two
 from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
 
 DAY_SCHEMA_HEADER = (
@@ -25,8 +19,6 @@ DAY_SCHEMA_HEADER = (
 )
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 PARALLEL_LOAD = 300  # day files from which loading them in two processes pays off
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def day_path(content: Path, day: date) -> Path:
@@ -83,74 +75,6 @@ def load_days(content: Path) -> list[Day]:
         return _load_list(paths)
     # Parsing YAML is most of a build's loading time: a forked process parses the newer half.
     return in_two(_load_list, paths)
-
-
-def can_fork() -> bool:
-    """Whether a second process can help: two cores or more, no other thread, and fork."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # Not beside other threads: a forked child gets their locks in whatever state they were.
-    alone = threading.active_count() == 1
-    return (cores or 1) > 1 and alone and "fork" in multiprocessing.get_all_start_methods()
-
-
-def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
-    """work(items), with a forked process doing the second half of the items meanwhile."""
-    # Forked, the process inherits its half instead of receiving it pickled; only its
-    # results come back, through a pipe.
-    context = multiprocessing.get_context("fork")
-    answer, send = context.Pipe(duplex=False)
-    half = len(items) // 2
-    child = context.Process(target=_work_and_send, args=(send, work, items[half:]))
-    try:
-        child.start()
-    except OSError:  # no memory or process left to fork with: one process does it all
-        answer.close()
-        send.close()
-        return work(items)
-    send.close()  # the child holds the other end: EOF here if it dies
-    # Its answer is read as it comes, not once this half is done: the child would wait on a
-    # full pipe meanwhile, and the parsed days take a second to come across.
-    reader = ThreadPoolExecutor(1)
-    try:
-        answered = reader.submit(answer.recv)
-        mine = work(items[:half])
-        done, theirs, said = answered.result()
-    except EOFError:
-        child.join()
-        raise BuildError(f"a forked process ended with exit status {child.exitcode}") from None
-    except BaseException:
-        child.terminate()  # its half is of no use now (and the reader then meets EOF)
-        raise
-    finally:
-        reader.shutdown()
-        child.join()
-        answer.close()
-    if done:
-        return mine + theirs
-    error = _unpickled(theirs) or BuildError(said.splitlines()[-1])
-    error.add_note(f"raised in a forked process:\n{said}")
-    raise error
-
-
-def _work_and_send(send: Connection, work: Callable[[list[T]], list[R]], items: list[T]) -> None:
-    try:
-        send.send((True, work(items), ""))
-    except BaseException as exc:  # the parent raises it, with this traceback as a note
-        try:
-            pickled: bytes | None = pickle.dumps(exc)
-        except Exception:
-            pickled = None
-        send.send((False, pickled, traceback.format_exc()))
-    finally:
-        send.close()
-
-
-def _unpickled(pickled: bytes | None) -> BaseException | None:
-    try:
-        error = pickle.loads(pickled) if pickled else None
-    except Exception:  # an exception class whose arguments do not round-trip
-        return None
-    return error if isinstance(error, BaseException) else None
 
 
 def _load_list(paths: list[Path]) -> list[Day]:

@@ -143,16 +143,16 @@ def test_a_failed_mkdocs_build_stops_the_forked_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stopped: list[bool] = []
-    real_stop = generator.build._Forked.stop
+    real_stop = generator.build.Forked.stop
 
-    def stop(self: generator.build._Forked) -> None:
+    def stop(self: generator.build.Forked) -> None:
         real_stop(self)
         stopped.append(self._process.exitcode is not None)
 
     def failing(*args: object) -> None:
         raise BuildError("mkdocs build --strict failed: a warning")
 
-    monkeypatch.setattr(generator.build._Forked, "stop", stop)
+    monkeypatch.setattr(generator.build.Forked, "stop", stop)
     monkeypatch.setattr(generator.build, "run_mkdocs", failing)
     content = _fixture(tmp_path)
     with pytest.raises(BuildError, match="mkdocs build --strict failed"):

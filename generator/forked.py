@@ -1,0 +1,117 @@
+"""Work in a forked process, which inherits its arguments instead of receiving them pickled."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+from .errors import BuildError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def can_fork() -> bool:
+    """Whether a second process can help: two cores or more, no other thread, and fork."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # Not beside other threads: a forked child gets their locks in whatever state they were.
+    alone = threading.active_count() == 1
+    return (cores or 1) > 1 and alone and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Forked(Generic[R]):
+    """work(*args) in a forked process; where there is no fork, in this one at result()."""
+
+    def __init__(self, work: Callable[..., R], *args: Any) -> None:
+        if "fork" not in multiprocessing.get_all_start_methods():  # Windows: later, in turn
+            self._process = None
+            self._inline = lambda: work(*args)
+            return
+        context = multiprocessing.get_context("fork")
+        self._answer, send = context.Pipe(duplex=False)
+        # The child gets args through a list this process empties once it has forked, so
+        # that its own copies (the whole archive, say) can go when the caller is done.
+        handed = [args]
+        self._process = context.Process(target=_work_and_send, args=(send, work, handed))
+        try:
+            self._process.start()  # an OSError (no memory or process left) is the caller's
+        finally:
+            handed.clear()
+            send.close()  # the child holds the other end: EOF here if it dies
+        # Its answer is read as it comes, not when result() is called: the child would wait
+        # on a full pipe meanwhile (parsed days take a second to come across).
+        self._reader = ThreadPoolExecutor(1)
+        self._answered = self._reader.submit(self._answer.recv)
+
+    def stop(self) -> None:
+        """End the process now: its work is of no use."""
+        if self._process is not None:
+            self._process.terminate()  # the reader then meets EOF
+            self._close()
+
+    def result(self) -> R:
+        """What work returned; what it raised is raised here, its traceback as a note."""
+        if self._process is None:
+            return self._inline()
+        try:
+            done, value, said = self._answered.result()
+        except EOFError:
+            self._close()
+            status = self._process.exitcode
+            raise BuildError(f"a forked process ended with exit status {status}") from None
+        finally:
+            self._close()
+        if done:
+            return value
+        error = _unpickled(value) or BuildError(said.splitlines()[-1])
+        error.add_note(f"raised in a forked process:\n{said}")
+        raise error
+
+    def _close(self) -> None:
+        assert self._process is not None
+        self._reader.shutdown()
+        self._process.join()
+        self._answer.close()
+
+
+def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
+    """work(items), with a forked process doing the second half of the items meanwhile."""
+    half = len(items) // 2
+    try:
+        other = Forked(work, items[half:])
+    except OSError:  # no memory or process left to fork with: one process does it all
+        return work(items)
+    try:
+        mine = work(items[:half])
+    except BaseException:
+        other.stop()
+        raise
+    return mine + other.result()
+
+
+def _work_and_send(send: Connection, work: Callable[..., Any], handed: list[tuple]) -> None:
+    try:
+        send.send((True, work(*handed[0]), ""))
+    except BaseException as exc:  # the parent raises it, with this traceback as a note
+        try:
+            pickled: bytes | None = pickle.dumps(exc)
+        except Exception:
+            pickled = None
+        send.send((False, pickled, traceback.format_exc()))
+    finally:
+        send.close()
+
+
+def _unpickled(pickled: bytes | None) -> BaseException | None:
+    try:
+        error = pickle.loads(pickled) if pickled else None
+    except Exception:  # an exception class whose arguments do not round-trip
+        return None
+    return error if isinstance(error, BaseException) else None
