@@ -354,6 +354,30 @@ def test_a_year_loads_only_its_own_index(base_url: str, tab: Tab) -> None:
     assert searched == {"2024", "dpa-search.json"}
 
 
+def test_a_choice_made_while_every_years_results_load_stays(base_url: str, tab: Tab) -> None:
+    page = tab.page
+    held: list[Any] = []  # the older year's results answer only when the test lets them
+    hold = lambda route: held.append(route)  # noqa: E731 (Playwright wants a function)
+    page.route("**/pagefind/2024/fragment/**", hold)
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("diffusion")  # 5 papers in 2025, 2 in 2024: every year's top 6 has one
+    page.wait_for_selector("#dpa-sbox-list .dpa-hit")  # the newest year's
+    for _ in range(100):  # until every year's results are loading (a 2024 paper's record)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#dpa-sbox-q", "aria-activedescendant") == "dpa-sbox-opt-0"
+    page.unroute("**/pagefind/2024/fragment/**", hold)
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # what the box does with every year's results, done
+    assert page.get_attribute("#dpa-sbox-q", "aria-activedescendant") == "dpa-sbox-opt-0"
+
+
 def test_keyboard_choice_and_enter(base_url: str, tab: Tab) -> None:
     page = tab.page
     _choose_first_box_result(tab, base_url, "reward models")

@@ -278,10 +278,13 @@
       open(true);
     }
 
-    /** Show the first results of a search, unless a newer one has begun. */
-    async function show(found, query, mine) {
-      const data = await found.take(0, BOX_RESULTS);
-      if (mine !== asked) return;
+    /**
+     * Show the first results of a search, unless a newer one has begun, or unless `final`
+     * (every year's, replacing the newest year's) and the reader has chosen one meanwhile.
+     */
+    async function show(found, query, mine, final) {
+      const data = await found.take(0, BOX_RESULTS); // a choice can be made while this loads
+      if (mine !== asked || (final && active >= 0)) return;
       if (!data.length) return note(`No papers match “${query}”.`);
       const all = el("a", "dpa-sbox__all", `All ${plural(found.total, "result")} for “${query}” →`);
       all.href = `${form.action}?${new URLSearchParams({ q: query })}`;
@@ -302,9 +305,9 @@
       try {
         // The newest year's results first; all years' when they are in, unless the reader
         // has meanwhile chosen one of the first (typing clears a choice).
-        const early = (found) => show(found, query, mine);
+        const early = (found) => show(found, query, mine, false);
         const found = await searchYears(query, {}, "", "", early, () => mine !== asked);
-        if (found && mine === asked && active < 0) await show(found, query, mine);
+        if (found) await show(found, query, mine, true);
       } catch (error) {
         if (mine === asked) note("Search could not load its index. Try again later.");
       }
