@@ -8,15 +8,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from xml.parsers import expat
 
 import httpx
 
 from .errors import ApiError
+from .hf_api import MAX_BODY, too_large
 from .models import clean_text, versionless_id
 
 API_URL = "https://export.arxiv.org/api/query"
 BATCH_SIZE = 100  # arXiv asks for batched ids: "up to a few hundred per request"
 INTERVAL = 3.0  # seconds between requests, as https://info.arxiv.org/help/api/tou.html asks
+MAX_DEPTH = 32  # elements nested in a feed; arXiv's nest 4 (feed, entry, author, name)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -39,13 +42,7 @@ class Enrichment:
 def parse_feed(body: bytes | str, source: str, checked: date) -> dict[str, dict[str, Any]]:
     """Parse an Atom response into {versionless id: arxiv mapping}; raise ApiError if unusable."""
     data = body.encode("utf-8") if isinstance(body, str) else body
-    # arXiv never sends a DTD; refusing one rules out entity-expansion bombs.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise ApiError(f"{source}: response declares a DTD; refused")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise ApiError(f"{source}: not XML: {exc}") from exc
+    root = parse_xml(data, source)
     if root.tag != f"{ATOM}feed":
         raise ApiError(f"{source}: expected an Atom feed, got <{root.tag}>")
     found: dict[str, dict[str, Any]] = {}
@@ -59,6 +56,50 @@ def parse_feed(body: bytes | str, source: str, checked: date) -> dict[str, dict[
         if parsed is not None:
             found[parsed[0]] = parsed[1]
     return found
+
+
+def parse_xml(data: bytes, source: str) -> ET.Element:
+    """The document's root element; ApiError if it is too big, not XML, has a DTD or nests deep.
+
+    Built with expat directly rather than ET.fromstring because expat stops at once when a
+    handler raises: a DTD (and with it every entity-expansion bomb, in any encoding) is refused
+    as it opens, and nesting at MAX_DEPTH + 1, before anything more is parsed.
+    """
+    if len(data) > MAX_BODY:
+        raise too_large(source)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    builder = ET.TreeBuilder()
+    depth = 0
+
+    def name(raw: str) -> str:  # expat's "uri}local" is ElementTree's "{uri}local"
+        return "{" + raw if "}" in raw else raw
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ApiError(f"{source}: XML nested more than {MAX_DEPTH} elements deep; refused")
+        builder.start(name(tag), {name(key): value for key, value in attributes.items()})
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(name(tag))
+
+    def doctype(*_: object) -> None:
+        # arXiv never sends a DTD; refusing one rules out entity-expansion bombs.
+        raise ApiError(f"{source}: response declares a DTD; refused")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ApiError(f"{source}: not XML: {exc}") from exc
+    return builder.close()
 
 
 def parse_entry(entry: ET.Element, checked: date) -> tuple[str, dict[str, Any]] | None:

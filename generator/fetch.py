@@ -12,6 +12,7 @@ import email.utils
 import random
 import re
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,13 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
+# Only encodings _read_body can inflate a bounded amount at a time (httpx would also ask for
+# br and zstd were their packages installed).
+HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+# Bytes read off the wire at a time: 64 KiB of gzip inflate to at most ~66 MB, but the inflater
+# is told how much room is left under the cap, so no more than that is ever held.
+READ_CHUNK = 64 * 1024
+MAX_REDIRECTS = 20  # as httpx's own default
 # Explicit, since a hung socket would otherwise stall the nightly job until CI kills it.
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -128,6 +136,7 @@ class HttpClient:
         self.clock, self.sleep, self.jitter = clock, sleep, jitter
         self.requests = 0
         self.retries = 0
+        self.max_body = hf_api.MAX_BODY  # decompressed bytes of one response body
 
     def get(self, url: str, params: dict[str, str]) -> httpx.Response:
         """The final response (success or a status not worth retrying); ApiError if none came."""
@@ -149,23 +158,33 @@ class HttpClient:
         raise ApiError(f"{reason}, gave up after {attempt} attempt(s): GET {where}")
 
     def _send(self, url: str, params: dict[str, str]) -> httpx.Response | str:
-        """One attempt: a response, or why a transient transport failure happened."""
+        """One attempt: a response, or why a transient transport failure happened.
+
+        The body is streamed and decompressed here, at most `max_body` bytes of it: a bigger
+        one (a gzip bomb, a runaway server) is an ApiError naming the URL, never retried.
+        Redirects are followed here too, since httpx would read a redirect's body whole.
+        """
         self.limiter.wait()
         self.requests += 1
         try:
-            return self.client.get(
-                url,
-                params=params,
-                headers={"User-Agent": USER_AGENT},
-                timeout=TIMEOUT,
-                follow_redirects=True,
+            request = self.client.build_request(
+                "GET", url, params=params, headers=HEADERS, timeout=TIMEOUT
             )
+            for _ in range(MAX_REDIRECTS + 1):
+                response = self.client.send(request, stream=True, follow_redirects=False)
+                try:
+                    if response.next_request is None:  # no redirect: the answer
+                        return _read_body(response, self.max_body)
+                    request = response.next_request  # its body is never read
+                finally:
+                    response.close()
         except httpx.TimeoutException as exc:
             return f"timed out ({type(exc).__name__})"
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             return f"connection failed ({type(exc).__name__}: {exc})"
-        except httpx.HTTPError as exc:  # a bad URL, too many redirects, ...: not transient
+        except httpx.HTTPError as exc:  # a bad URL, an unsupported protocol, ...: not transient
             raise ApiError(f"GET {url}: {type(exc).__name__}: {exc}") from exc
+        raise ApiError(f"GET {url}: more than {MAX_REDIRECTS} redirects")
 
     def _delay(self, attempt: int, outcome: httpx.Response | str) -> float:
         """Seconds before the next attempt: the server's word, else backoff with jitter."""
@@ -184,9 +203,53 @@ def _reason(outcome: httpx.Response | str) -> str:
     return f"HTTP {outcome.status_code} {outcome.reason_phrase}".strip()
 
 
+def _read_body(response: httpx.Response, limit: int) -> httpx.Response:
+    """The response with its body read, decompressed, and at most limit bytes; else ApiError."""
+    where = f"GET {response.request.url}"
+    if response.is_stream_consumed:  # built from bytes already in memory (httpx.MockTransport)
+        if len(response.content) > limit:
+            raise hf_api.too_large(where, "response body")
+        return response
+    codings = [c.strip().lower() for c in response.headers.get("Content-Encoding", "").split(",")]
+    codings = [c for c in codings if c not in ("", "identity")]
+    if codings not in ([], ["gzip"], ["x-gzip"], ["deflate"]):
+        raise ApiError(f"{where}: unsupported Content-Encoding {', '.join(codings)!r}")
+    # 32 + MAX_WBITS: a gzip or zlib header, whichever comes (deflate means zlib-wrapped).
+    inflater = zlib.decompressobj(32 + zlib.MAX_WBITS) if codings else None
+    body = bytearray()
+    try:
+        for raw in response.iter_raw(READ_CHUNK):
+            if inflater is None:
+                body += raw
+            else:  # inflate no more than one byte past the cap, however small the input
+                while raw and len(body) <= limit:
+                    body += inflater.decompress(raw, limit + 1 - len(body))
+                    raw = inflater.unconsumed_tail
+            if len(body) > limit:
+                raise hf_api.too_large(where, "response body")
+        if inflater is not None:
+            body += inflater.flush()
+            if not inflater.eof:
+                raise ApiError(f"{where}: {codings[0]} body is cut short")
+    except zlib.error as exc:
+        raise ApiError(f"{where}: {codings[0]} body does not decompress: {exc}") from exc
+    if len(body) > limit:
+        raise hf_api.too_large(where, "response body")
+    headers = httpx.Headers(response.headers)
+    for name in ("Content-Encoding", "Content-Length"):  # they describe the bytes on the wire
+        headers.pop(name, None)
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=bytes(body),
+        request=response.request,
+        extensions=response.extensions,
+    )
+
+
 def make_client() -> httpx.Client:
-    """The real HTTP client (timeouts and User-Agent are also set on every request)."""
-    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT})
+    """The real HTTP client (timeouts and headers are also set on every request)."""
+    return httpx.Client(timeout=TIMEOUT, headers=HEADERS)
 
 
 # Which days to fetch.

@@ -14,6 +14,16 @@ from .errors import ApiError
 from .models import clean_text, order_paper, versionless_id
 
 API_URL = "https://huggingface.co/api/daily_papers"
+# The most bytes one response body (or recorded response file) may have, decompressed. The
+# largest recorded day is 0.35 MB; a full page of 100 papers with 600-author lists stays a few
+# MB. Parsing costs up to ~25x the body in memory (16 MiB of "[{},{},...]" peaks at 430 MB), so
+# the cap is what bounds the memory of a hostile or broken response.
+MAX_BODY = 16 * 1024 * 1024
+
+
+def too_large(source: str, what: str = "response") -> ApiError:
+    """The error for a body over MAX_BODY, naming where it came from."""
+    return ApiError(f"{source}: {what} is larger than {MAX_BODY >> 20} MiB; refused")
 
 
 @dataclass
@@ -26,6 +36,8 @@ class ParsedDay:
 
 def parse_response(body: bytes | str, source: str) -> ParsedDay:
     """Parse one daily_papers response body (a JSON array); raise ApiError if it is unusable."""
+    if len(body) > MAX_BODY:
+        raise too_large(source)
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8")
@@ -40,6 +52,9 @@ def parse_response(body: bytes | str, source: str) -> ParsedDay:
         raise ApiError(
             f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError:
+        # json's depth limit is the interpreter's recursion limit (1000); real responses nest 6.
+        raise ApiError(f"{source}: JSON nested too deeply; refused") from None
     if not isinstance(items, list):
         raise ApiError(f"{source}: expected a JSON array of papers, got {type(items).__name__}")
     parsed = ParsedDay()

