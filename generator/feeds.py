@@ -47,13 +47,22 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Not allowed in XML 1.0 (C0 controls, surrogates, U+FFFE/F), or allowed but refused by HTML
 # parsers and flagged by the W3C validator (C1 controls, BMP noncharacters). Astral
-# noncharacters are legal XML and would slow this pattern fivefold: they stay.
+# noncharacters are legal XML and would slow this pattern fivefold: they stay. The
+# bidirectional embeddings, overrides and isolates go too, as models.clean_text drops them: text
+# loaded from content has none, but a feed reader shows whatever reaches it.
 _XML_ILLEGAL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
 )
 _NEW_STYLE_ID = re.compile(r"^(\d{4})\.(\d{4,5})$")
 _FIRST_SENTENCE = re.compile(r"^(.{20,}?[.!?])\s+(?=[A-Z0-9(])", re.DOTALL)
 _PLAIN_TEXT = re.compile(rb"(<(title|subtitle|name)>)([^<]*)(</\2>)")
+# What makes readers guess that an RSS title is HTML: a reference (even without ";") or an end tag.
+_LOOKS_LIKE_HTML = re.compile(r"&[#A-Za-z0-9]|</[A-Za-z]")
+# feedgen writes RSS dates with strftime's %Y, which does not pad: "01 Jan 1" in year 1.
+_SHORT_RSS_YEAR = re.compile(
+    rb"(<(?:pubDate|lastBuildDate)>[A-Za-z]{3}, \d\d [A-Za-z]{3} )(\d{1,3}) "
+)
 
 
 @dataclass(frozen=True)
@@ -276,9 +285,7 @@ class _Entries:
         last_list_day = {_week(day.date): day.date for day in self.archive.listed_days}
         newest = self.archive.days[-1].date if self.archive.days else date.min
         finished = [
-            week
-            for week in sorted(papers, reverse=True)
-            if date.fromisocalendar(week[0], week[1], 7) <= newest
+            week for week in sorted(papers, reverse=True) if _week_end(week) <= newest.toordinal()
         ]
         return [self.week(w, last_list_day[w], papers[w]) for w in finished[:WEEKLY_WEEKS]]
 
@@ -359,8 +366,16 @@ def _generator(spec: _Spec, entries: list[_Entry], config: SiteConfig, fmt: str)
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False)  # RSS's <author> must be an e-mail address: dc:creator
     fg.id(_absolute(config, spec.path(fmt)))
-    fg.title(_feed_title(spec, config))
-    fg.description(spec.description)
+    # A topic's name and description reach readers as written, "<b>" and "&amp;" included.
+    # Atom's <title> and <subtitle> are plain text (no type attribute), escaped by XML alone.
+    # RSS readers take the channel's <description> for HTML, as they take an item's: it is
+    # escaped as HTML before XML escapes it, like the items'. RSS titles have no type: readers
+    # guess HTML from an entity or an end tag (feedparser, SimplePie), so a title with one is
+    # escaped as HTML too, which every such guess then reads back as the text.
+    rss = fmt == "rss"
+    title = _feed_title(spec, config)
+    fg.title(_e_html(title) if rss and _LOOKS_LIKE_HTML.search(title) else title)
+    fg.description(_e_html(spec.description) if rss else spec.description)
     fg.author({"name": _text(config.site_name), "uri": config.site_url})
     fg.dc.dc_creator(_text(config.site_name))
     # The RSS channel's <link> is the last link added: rel=self first, the page last.
@@ -393,7 +408,9 @@ def _add_entry(fg: Any, entry: _Entry) -> None:
 def _rss(spec: _Spec, entries: list[_Entry], config: SiteConfig, fallback: datetime) -> bytes:
     fg = _generator(spec, entries, config, "rss")
     fg.lastBuildDate(max((entry.published for entry in entries), default=fallback))
-    return _plain_text_references(fg.rss_str(pretty=True), channel_description=True)
+    xml = _plain_text_references(fg.rss_str(pretty=True), channel_description=True)
+    # RFC 822 wants four digits (years 1 to 999 are valid list days all the same).
+    return _SHORT_RSS_YEAR.sub(lambda match: match[1] + match[2].zfill(4) + b" ", xml)
 
 
 def _atom(spec: _Spec, entries: list[_Entry], config: SiteConfig, fallback: datetime) -> bytes:
@@ -488,6 +505,11 @@ def _e(value: Any) -> str:
     return html.escape(_text(value), quote=True)
 
 
+def _e_html(text: str) -> str:
+    """Plain text as HTML text, for elements that readers take for HTML."""
+    return html.escape(text, quote=False)
+
+
 def _a(url: str, label: str) -> str:
     return f'<a href="{_e(url)}">{_e(label)}</a>'
 
@@ -567,6 +589,12 @@ def _updated_offset(paper_id: str) -> timedelta:
 def _week(day: date) -> tuple[int, int]:
     year, week, _ = day.isocalendar()
     return year, week
+
+
+def _week_end(week: tuple[int, int]) -> int:
+    """The ordinal of an ISO week's Sunday, or of 9999-12-31, the last day there is."""
+    monday = date.fromisocalendar(week[0], week[1], 1).toordinal()
+    return min(monday + 6, date.max.toordinal())
 
 
 def _long_date(day: date) -> str:

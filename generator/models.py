@@ -58,7 +58,14 @@ CORRECTABLE_FIELDS: tuple[str, ...] = (
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 DAY_STATUSES = ("listed", "empty")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters text never keeps: C0 and C1 controls but tab, newline and carriage return,
+# surrogates, U+FFFE/F, and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069), which can make a title or name read other than it is
+# ("Trojan Source") and leak their direction into the text around them. The implicit marks
+# U+200E and U+200F stay: they are ordinary in Arabic and Hebrew text and scope nothing.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 
@@ -82,9 +89,14 @@ def versionless_id(raw: str) -> str | None:
     return match.group(1) if match else None
 
 
+def strip_invisible(text: str) -> str:
+    """The text without the characters clean_text drops as controls; whitespace as it was."""
+    return _CONTROL.sub("", text)
+
+
 def clean_text(text: str) -> str:
     """Normalise whitespace: unwrap arXiv hard wraps, keep paragraph breaks, drop controls."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    text = unicodedata.normalize("NFC", strip_invisible(text))
     paragraphs = _PARAGRAPH_BREAK.split(text.strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 

@@ -8,7 +8,7 @@ from calendar import Calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +21,7 @@ from .config import SiteConfig
 from .content import day_path
 from .corrections import CORRECTION_SCHEMA_HEADER
 from .mathml import has_math, render_text
+from .models import strip_invisible
 
 TEMPLATES = Path(__file__).parent / "templates"
 REFRESH_DAYS = 14  # lists grow for up to 14 days (see fetch.py)
@@ -60,6 +61,17 @@ def week_url(day: date) -> str:
     return f"weeks/{week_key(day)}/"
 
 
+def week_end(monday: date) -> date:
+    """The Sunday of a week, or 9999-12-31 for the last week, whose Sunday would be in 10000."""
+    return date.fromordinal(min(monday.toordinal() + 6, date.max.toordinal()))
+
+
+def correction_path(paper_id: str) -> str:
+    """content/corrections/2605.29801.yaml; an old-style id's "/" becomes "_", as validate
+    wants (hep-th/9901001 -> hep-th_9901001.yaml): in GitHub's editor it would make a folder."""
+    return f"content/corrections/{paper_id.replace('/', '_')}.yaml"
+
+
 def topic_url(slug: str) -> str:
     """topics/agents/"""
     return f"topics/{slug}/"
@@ -77,7 +89,7 @@ def _docs_path(url: str) -> str:
 
 def meta_text(text: str, limit: int = 200) -> str:
     """Text safe in any head tag whatever the theme does with it: no markup characters at all."""
-    text = " ".join(_META_UNSAFE.sub(" ", text).split())
+    text = " ".join(_META_UNSAFE.sub(" ", strip_invisible(text)).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -165,7 +177,7 @@ class Generator:
         # The schema comment on the first line gives editors completion for the fields under
         # `set`. The contributing page holds this once, for the id "PAPER_ID" (correct.js).
         text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper["id"]}"\nreason: ""\nset:\n  '
-        return self.config.new_file_url(f"content/corrections/{paper['id']}.yaml", text)
+        return self.config.new_file_url(correction_path(paper["id"]), text)
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every page of the site, one at a time: the build writes each before the next."""
@@ -232,11 +244,13 @@ class Generator:
         days_by_week: dict[str, list[Any]] = defaultdict(list)
         for day in self.archive.listed_days:
             days_by_week[week_key(day.date)].append(day)
-        weeks = sorted(days_by_week)
+        # In time order: week keys of years before 1000 would not sort as text.
+        weeks = sorted(days_by_week, key=lambda week: days_by_week[week][0].date)
         pages = {}
         for index, week in enumerate(weeks):
             days = days_by_week[week]
-            start = date.fromisocalendar(days[0].date.isocalendar()[0], int(week[-2:]), 1)
+            iso_year, iso_week, _ = days[0].date.isocalendar()
+            start = date.fromisocalendar(iso_year, iso_week, 1)
             top = _top(self.by_week[week], 20)
             prev = weeks[index - 1] if index else None
             nxt = weeks[index + 1] if index + 1 < len(weeks) else None
@@ -252,7 +266,7 @@ class Generator:
                 top=top,
                 count=len(self.by_week[week]),
                 start=start,
-                end=start + timedelta(days=6),
+                end=week_end(start),
                 prev=prev,
                 next=nxt,
                 prev_url=f"weeks/{prev}/",
@@ -269,9 +283,11 @@ class Generator:
             first = date(year, month, 1)
             papers = self.by_month[(year, month)]
             top = _top(papers, 30)
+            # Day numbers, 0 outside the month: monthdatescalendar would make dates of the
+            # weeks' ends in the year before 0001 or after 9999, which do not exist.
             grid = [
-                [cells.get(d) if d.month == month else None for d in week]
-                for week in Calendar().monthdatescalendar(year, month)
+                [cells.get(date(year, month, d)) if d else None for d in week]
+                for week in Calendar().monthdayscalendar(year, month)
             ]
             front = _front(
                 f"{first:%B %Y}", _describe(f"Top papers of {first:%B %Y}", top), _thumb(top)
@@ -389,12 +405,13 @@ class Generator:
             return []
         fetched = [d.fetched for d in self.archive.days if d.fetched]
         newest = max(fetched) if fetched else None
-        cells = []
-        day, last = min(known), max(known)
-        while day <= last:
-            cells.append(_cell(day, days.get(day), failed.get(day), newest))
-            day += timedelta(days=1)
-        return cells
+        # By ordinal: the day after 9999-12-31 does not exist.
+        return [
+            _cell(day, days.get(day), failed.get(day), newest)
+            for day in map(
+                date.fromordinal, range(min(known).toordinal(), max(known).toordinal() + 1)
+            )
+        ]
 
     def coverage(self) -> str:
         """Every day's state: listed, empty, never fetched, failed, may still grow."""
@@ -473,7 +490,8 @@ def _cell(day: date, stored: Any, failure: dict[str, str] | None, newest: date |
         return Cell(day, "missing", "never fetched", None, None)
     if not stored.papers:
         return Cell(day, "empty", "empty list", 0, fetched)
-    growing = newest is not None and day > newest - timedelta(days=REFRESH_DAYS + 1)
+    # Ordinals: 14 days before a fetch in 0001-01 would be before the first date there is.
+    growing = newest is not None and day.toordinal() > newest.toordinal() - (REFRESH_DAYS + 1)
     label = "may still grow" if growing else "listed"
     return Cell(day, "growing" if growing else "listed", label, len(stored.papers), fetched)
 

@@ -88,7 +88,9 @@ def content(tmp_path: Path) -> Path:
             "topics.yml": TOPICS,
             "corrections/2506.00009.yaml": 'id: "2506.00009"\nreason: "spam"\nhide: true\n',
             "corrections/2506.00003.yaml": (
-                'id: "2506.00003"\nreason: "test"\nset:\n  project_page: "javascript:alert(1)"\n'
+                # A URL the schema lets through (javascript: it does not) that no link may carry.
+                'id: "2506.00003"\nreason: "test"\nset:\n'
+                '  project_page: "https://example.org/x\\"onmouseover=alert(1)"\n'
             ),
         },
     )
@@ -272,6 +274,8 @@ def test_hidden_and_corrected(content: Path) -> None:
     files = _build(content)
     assert not any(b"2506.00009" in data for data in files.values())
     assert not any(b"javascript:" in data for data in files.values())
+    assert not any(b"onmouseover" in data for data in files.values())
+    assert not any(b"example.org/x" in data for data in files.values())
 
 
 # Ids never change; the same content gives the same bytes.
@@ -364,6 +368,63 @@ def test_hostile_text_stays_text() -> None:
         assert HOSTILE in fragment.text_content()
         assert {a.get("href").split(":")[0] for a in fragment.iter("a")} == {"https"}
         assert not re.search("[\x00-\x08\x0b\x0c\x7f-\x9f\ufffe\ud800]", item["content_html"])
+
+
+def _as_read(detail: Any) -> str:
+    """What a feed reader shows of a parsed text: HTML rendered, which must hold no element."""
+    if detail.type == "text/plain":
+        return str(detail.value)
+    assert detail.type == "text/html", detail
+    fragment = lxml.html.fragment_fromstring(detail.value, create_parent="div")
+    assert len(fragment) == 0, f"live markup in {detail.value!r}"
+    return str(fragment.text_content())
+
+
+@pytest.mark.parametrize("text", [HOSTILE, "<script>alert(1)</script>", "&amp;", "<b>A</b> & B"])
+def test_channel_text_reads_as_written(text: str) -> None:
+    """A topic's name and description reach every reader as written, markup and all."""
+    topic = Topic(slug="odd", name=f"Odd {text}", description=f"About {text}.", words=(("a",),))
+    archive = Archive(days=[Day(date(2025, 1, 6), [_paper("2501.00001")])], topics=[topic])
+    files = generate_feeds(archive, CONFIG)
+    title = f"Daily Papers Archive: Odd {text}"
+    description = f"About {text}. The topic's newest {TOPIC_MAX} papers."
+    for path in ("topics/odd/feed.xml", "topics/odd/atom.xml"):
+        for sanitize in (True, False):
+            parsed = feedparser.parse(files[path], sanitize_html=sanitize)
+            assert not parsed.bozo, path
+            assert _as_read(parsed.feed.title_detail) == title, path
+            assert _as_read(parsed.feed.subtitle_detail) == description, path
+            assert [t.label or t.term for t in parsed.entries[0].tags] == [f"Odd {text}"], path
+        problems = w3c_problems(path, files[path])
+        assert all("contains HTML" in p and "title" in p for p in problems), problems
+    feed = _json(files, "topics/odd/feed.json")
+    assert (feed["title"], feed["description"]) == (title, description)
+    assert feed["items"][0]["tags"] == [f"Odd {text}"]
+    opml = etree.fromstring(files["feeds.opml"]).find(".//outline[@text='Topics']/outline")
+    assert (opml.get("title"), opml.get("description")) == (title, description)
+    catalog = [info for info in feed_catalog(archive, CONFIG) if info.topic == "odd"]
+    assert {(info.title, info.description) for info in catalog} == {(f"Odd {text}", description)}
+
+
+def test_bidirectional_controls_never_reach_a_feed() -> None:
+    """Content loading drops them; text that still has them loses them in every feed."""
+    bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    rtl = "\u05e9\u05dc\u05d5\u05dd \u200f\u0645\u0631\u062d\u0628\u0627\u200e"
+    paper = _paper(
+        "2501.00001",
+        f"Title{bidi} {rtl}",
+        abstract=f"Abstract{bidi} {rtl}.",
+        authors=[f"Eve{bidi}"],
+        ai_summary=f"Summary{bidi}.",
+        organization_name=f"Org{bidi}",
+    )
+    topic = Topic(slug="t", name=f"Topic{bidi}", description=f"About{bidi}.", words=(("title",),))
+    files = generate_feeds(Archive(days=[Day(date(2025, 1, 6), [paper])], topics=[topic]), CONFIG)
+    for path, data in files.items():
+        text = data.decode("utf-8")
+        assert not any(char in text for char in bidi), path
+    for path in ("feed.json", "topics/t/feed.json"):
+        assert _json(files, path)["items"][0]["title"] == f"Title {rtl}"  # RTL text as it was
 
 
 def test_limits_on_a_busy_archive() -> None:

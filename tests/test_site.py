@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from generator.archive import load_archive
 from generator.build import build_site
 from generator.config import SiteConfig, load_config
-from generator.content import load_days
+from generator.content import day_paths, load_day
 from generator.models import Day
 from generator.pages import generate_pages
 from tests.helpers import HOSTILE_TITLE, fixture_content, write_files
@@ -326,7 +326,7 @@ def test_whole_corpus_build(imported: Path, tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(imported, content)
     shutil.copy(ROOT / "content/topics.yml", content / "topics.yml")
-    days = [d for d in load_days(content) if d.papers]
+    days = [day for day in map(load_day, day_paths(content)) if day.papers]
     hidden, corrected = days[10].papers[0]["id"], days[20].papers[1]["id"]
     write_files(
         content,
