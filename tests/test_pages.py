@@ -30,7 +30,10 @@ CONFIG = SiteConfig(
 )
 # What overrides/assets/correct.js accepts as ?paper=, and how it fills the editor link in.
 CORRECT_JS_ID = re.compile(r"^([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*(\.[A-Z]{2})?/[0-9]{7})$")
-CORRECT_JS_FILL = 'box.dataset.editor.split("PAPER_ID").join(id)'
+CORRECT_JS_FILL = (
+    'box.dataset.editor.split("filename=PAPER_ID").join("filename=" + id.split("/").join("_"))',
+    'editor.split("PAPER_ID").join(id)',
+)
 
 
 def _paper(paper_id: str, title: str = "A paper", **fields: Any) -> dict[str, Any]:
@@ -56,10 +59,13 @@ def _editor_link(pages: dict[str, str], day: date, paper_id: str) -> str:
     assert url.startswith(CONFIG.url("contributing/?")), url
     (paper,) = parse_qs(urlsplit(url).query)["paper"]
     assert paper == paper_id and CORRECT_JS_ID.match(paper)
-    assert CORRECT_JS_FILL in (ROOT / "overrides/assets/correct.js").read_text("utf-8")
+    script = (ROOT / "overrides/assets/correct.js").read_text("utf-8")
+    assert all(line in script for line in CORRECT_JS_FILL)
     match = re.search(r'data-editor="([^"]*)"', pages["contributing.md"])
     assert match
-    return paper.join(html.unescape(match[1]).split("PAPER_ID"))
+    named = html.unescape(match[1]).split("filename=PAPER_ID")
+    editor = ("filename=" + "_".join(paper.split("/"))).join(named)
+    return paper.join(editor.split("PAPER_ID"))
 
 
 @pytest.mark.parametrize(
