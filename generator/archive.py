@@ -8,11 +8,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .content import load_days
-from .corrections import apply_corrections, load_corrections
+from .content import day_from_checked
+from .corrections import apply_corrections, correction_from_checked
 from .forked import can_fork, in_two
 from .models import Day
-from .topics import Topic, TopicMatcher, load_topics
+from .topics import Topic, TopicMatcher, topics_from_checked
+from .validate import Checked, check_content
 
 PARALLEL_TOPICS = 2000  # papers from which matching topics in two processes pays off
 
@@ -72,10 +73,19 @@ class Archive:
 
 
 def load_archive(content: Path, sample: bool = False) -> Archive:
-    """Read content/ once: days, corrections, topics, failed fetches."""
-    from .fetch import load_status
+    """Read content/ once, through the same checks as `validate`; ContentError if it fails."""
+    checked = check_content(content)
+    checked.raise_problems()
+    return archive_from_checked(checked, sample=sample)
 
-    days = apply_corrections(load_days(content), load_corrections(content))
+
+def archive_from_checked(checked: Checked, sample: bool = False) -> Archive:
+    """The archive from content that `validate` accepted: days, corrections, topics, status."""
+    corrections = [correction_from_checked(data) for data in checked.corrections]
+    days = [day_from_checked(data) for data in checked.days]
     return Archive(
-        days=days, topics=load_topics(content), sample=sample, fetch_status=load_status(content)
+        days=apply_corrections(days, {correction.id: correction for correction in corrections}),
+        topics=topics_from_checked(checked.topics),
+        sample=sample,
+        fetch_status=checked.status or {},
     )

@@ -8,23 +8,22 @@ import os
 import resource
 import shutil
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .archive import Archive, load_archive
+from .archive import Archive, archive_from_checked
 from .config import SiteConfig, load_config
-from .content import day_paths
 from .data import iter_data
-from .errors import ArchiveError, BuildError, ContentError
+from .errors import ArchiveError, BuildError
 from .feeds import feed_catalog, generate_feeds
 from .forked import Forked
+from .outputs import Outputs, Writer
 from .pages import iter_pages
 from .sample import make_sample
 from .search import BUNDLE_DIR, build_index, search_page
-from .topics import TOPICS_FILE
+from .validate import Checked, check_content
 
 SAMPLE_PAPERS = 400
 SEARCH_CACHE = "search-cache"  # in build_dir: years of the search index kept between builds
@@ -35,51 +34,65 @@ StageTime = tuple[str, float, int]  # stage, seconds, peak resident memory in MB
 def build_site(
     content: Path, site_dir: Path, build_dir: Path, config_path: Path, log: Log | None = None
 ) -> bool:
-    """Build the whole site into site_dir; return True when it was built from sample data."""
+    """Build the whole site and swap it in for site_dir; True when built from sample data.
+
+    Content is checked as `validate` checks it before a byte is written. The new site is
+    built beside site_dir and takes its place only when complete, so whatever stops a build
+    leaves the last good site whole.
+    """
     log = log or (lambda message: None)
     begun = time.perf_counter()
     config = load_config(config_path)
-    sample = not any(_has_papers(path) for path in day_paths(content))
-    if sample:
-        content = _sample_content(content, build_dir / "sample-content")
-    with _stage(log, "load content"):
-        archive = _load(content, sample)
+    checked = check_content(content)
+    checked.raise_problems()  # before a byte is written
+    outputs = Outputs.claim(content, site_dir, build_dir)
+    with outputs.locked():
+        sample = not any(day["papers"] for day in checked.days)
+        if sample:
+            checked = _sample_content(checked, outputs.build / "sample-content")
+        archive = archive_from_checked(checked, sample=sample)
+        del checked  # the archive holds its own copy of every paper
         _ = archive.paper_topics  # once, before the fork below: both processes need them
-    # Data, feeds and the search index need only the archive, not the pages: a forked process
-    # (it inherits the archive rather than pickling it) builds them while this one generates
-    # pages and runs MkDocs, which empties site_dir first; they are moved in afterwards.
-    staged = build_dir / "staged"
-    shutil.rmtree(staged, ignore_errors=True)
-    side = Forked(_side_outputs, archive, config, staged, build_dir / SEARCH_CACHE)
-    try:
-        with _stage(log, "generate pages"):
-            docs = build_dir / "docs"
+        log(_stage_line("load content", time.perf_counter() - begun, _peak_mb()))
+        try:
+            site = outputs.begin()
+            # Data, feeds and the search index need only the archive, not the pages: a forked
+            # process (it inherits the archive rather than pickling it) builds them while this
+            # one generates pages and runs MkDocs; they are moved in afterwards.
+            staged = outputs.build / "staged"
+            shutil.rmtree(staged, ignore_errors=True)
+            side = Forked(_side_outputs, archive, config, staged, outputs.build / SEARCH_CACHE)
             try:
-                # Each page is written as it is made: a 30,000-paper archive's are 110 MB, and
-                # MkDocs reads them back from docs/ anyway.
-                pages = iter_pages(archive, config, feed_catalog(archive, config))
-                write_tree(docs, itertools.chain(pages, [("search.md", search_page())]))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                _explain(content, exc)
-        epoch = _epoch(archive)
-        del archive, pages  # the forked process has its own; MkDocs needs none (a few 100 MB)
-        with _stage(log, "mkdocs build"):
-            run_mkdocs(config_path, docs, site_dir, sample, epoch)
-    except BaseException:
-        side.stop()  # the build has failed: its side outputs are of no use
-        raise
-    try:
-        timings = side.result()
-    except ArchiveError as exc:
-        _explain(content, BuildError(f"data, feeds or search index: {exc}"))
-    except Exception as exc:  # its type and the forked process's traceback (a note) say most
-        said = "".join(traceback.format_exception_only(exc)).strip()
-        _explain(content, BuildError(f"data, feeds or search index: {said}"))
-    for stage, seconds, peak in timings:
-        log(_stage_line(stage, seconds, peak))
-    move_into(staged, site_dir)
+                with _stage(log, "generate pages"):
+                    docs = outputs.build / "docs"
+                    _write_pages(docs, archive, config)
+                epoch = _epoch(archive)
+                del archive  # the forked process has its own; MkDocs needs none (a few 100 MB)
+                with _stage(log, "mkdocs build"):
+                    run_mkdocs(config_path, docs, site, sample, epoch)
+            except BaseException:
+                side.stop()  # the build has failed: its side outputs are of no use
+                raise
+            try:
+                timings = side.result()
+            except ArchiveError as exc:
+                raise BuildError(f"data, feeds or search index: {exc}") from exc
+            for stage, seconds, peak in timings:
+                log(_stage_line(stage, seconds, peak))
+            move_into(staged, site, "MkDocs", "data, feeds or search index")
+            outputs.finish()
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile, ...
+            raise BuildError(f"cannot write {exc.filename or site_dir}: {exc.strerror}") from exc
     log(_stage_line("total", time.perf_counter() - begun, _peak_mb()))
     return sample
+
+
+def _write_pages(docs: Path, archive: Archive, config: SiteConfig) -> None:
+    """Every page's Markdown into docs/ (replaced), each written as it is made."""
+    # A 30,000-paper archive's pages are 110 MB, and MkDocs reads them back from docs/ anyway.
+    shutil.rmtree(docs, ignore_errors=True)
+    pages = iter_pages(archive, config, feed_catalog(archive, config))
+    Writer(docs).write_all("pages", itertools.chain(pages, [("search.md", search_page())]))
 
 
 def _side_outputs(
@@ -88,11 +101,12 @@ def _side_outputs(
     """Data, feeds and the search index, written under staged/ (runs in the forked process)."""
     started = time.perf_counter()
     timings: list[StageTime] = []
+    writer = Writer(staged)
 
     def data_and_feeds() -> None:  # once Pagefind has every record, while it writes
         begun = time.perf_counter()
-        write_files(staged, iter_data(archive))
-        write_files(staged, generate_feeds(archive, config).items())
+        writer.write_all("open data", iter_data(archive))
+        writer.write_all("feeds", generate_feeds(archive, config).items())
         timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
 
     stats = build_index(archive, staged / BUNDLE_DIR, data_and_feeds, search_cache)
@@ -101,46 +115,14 @@ def _side_outputs(
     return timings
 
 
-def _has_papers(path: Path) -> bool:
-    # Cheap: an empty day says so near its top. Anything else, a broken file included,
-    # counts as content, so that it is loaded (and reported) rather than replaced by samples.
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        return not any(
-            line.startswith("status: empty") for _, line in zip(range(5), handle, strict=False)
-        )
-
-
-def _sample_content(content: Path, target: Path) -> Path:
-    """Generate sample days into the build folder (never into content/), with the real topics."""
+def _sample_content(real: Checked, target: Path) -> Checked:
+    """Sample days generated into the build folder (never into content/), with the real topics."""
     shutil.rmtree(target, ignore_errors=True)
     make_sample(target, SAMPLE_PAPERS)
-    if (content / TOPICS_FILE).exists():
-        shutil.copy(content / TOPICS_FILE, target / TOPICS_FILE)
-    return target
-
-
-def _load(content: Path, sample: bool) -> Archive:
-    try:
-        return load_archive(content, sample=sample)
-    except ContentError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        _explain(content, exc)
-        raise  # unreachable: _explain always raises
-
-
-def _explain(content: Path, exc: Exception) -> None:
-    """A content problem deep in generation: report what `validate` says, not a traceback."""
-    from .validate import validate
-
-    problems = validate(content)
-    if not problems:
-        raise exc
-    shown = "\n".join(str(problem) for problem in problems[:20])
-    more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-    raise ContentError(
-        f"content is invalid (python -m generator validate):\n{shown}{more}"
-    ) from exc
+    sample = check_content(target)
+    sample.raise_problems()  # a bug in sample.py if it happens: exit 1 names the file anyway
+    sample.topics, sample.status = real.topics, real.status
+    return sample
 
 
 def _epoch(archive: Archive) -> int:
@@ -150,37 +132,23 @@ def _epoch(archive: Archive) -> int:
     return int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp())
 
 
-def write_tree(root: Path, files: Iterable[tuple[str, str]]) -> None:
-    """Replace root with exactly these (path, text) files."""
-    shutil.rmtree(root, ignore_errors=True)
-    for relative, text in files:
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+def move_into(source: Path, target: Path, target_by: str, source_by: str) -> None:
+    """Move what source holds into target, merging folders, then remove source.
 
-
-def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
-    """Add these (path, bytes) files under root."""
-    for relative, data in files:
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
-def move_into(source: Path, target: Path) -> None:
-    """Move what source holds into target, merging folders, then remove source."""
+    Two producers never write one path: a file in both is an error naming them.
+    """
     for path in sorted(source.iterdir()):
         there = target / path.name
         if path.is_dir() and there.is_dir():
-            move_into(path, there)
+            move_into(path, there, target_by, source_by)
+        elif there.exists():
+            raise BuildError(f"{there}: written by both {target_by} and {source_by}")
         else:
-            if there.is_dir():
-                shutil.rmtree(there)
-            shutil.move(path, there)  # a rename on one file system
+            shutil.move(path, there)  # a rename where both are on one file system
     source.rmdir()
 
 
-def run_mkdocs(config: Path, docs: Path, site_dir: Path, sample: bool, epoch: int) -> None:
+def run_mkdocs(config: Path, docs: Path, site: Path, sample: bool, epoch: int) -> None:
     """`mkdocs build --strict` through MkDocs' Python API."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2.0
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
@@ -194,7 +162,7 @@ def run_mkdocs(config: Path, docs: Path, site_dir: Path, sample: bool, epoch: in
     logger.addHandler(warnings)
     try:
         cfg = load_mkdocs_config(
-            str(config), docs_dir=str(docs.resolve()), site_dir=str(site_dir.resolve()), strict=True
+            str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=True
         )
         cfg["extra"]["sample_data"] = sample
         build(cfg)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,14 +9,8 @@ from typing import Any
 
 from . import yamlfile
 from .errors import ContentError
-from .forked import can_fork, in_two
-from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
-
-DAY_SCHEMA_HEADER = (
-    "# yaml-language-server: $schema=../../../../generator/schemas/day.schema.json\n"
-)
-DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
-PARALLEL_LOAD = 300  # day files from which loading them in two processes pays off
+from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper, strip_invisible
+from .validate import DAY_FILE, DAY_SCHEMA_HEADER, check_content, check_day_file
 
 
 def day_path(content: Path, day: date) -> Path:
@@ -46,39 +38,43 @@ def dump_day(day: Day) -> str:
     return yamlfile.dump(data, header=DAY_SCHEMA_HEADER)
 
 
-def day_from_data(data: Any, source: str) -> Day:
-    """Build a Day from a loaded file; problems name the file (run `validate` for all of them)."""
-    if not isinstance(data, dict):
-        raise ContentError(f"{source}: expected a mapping with date and papers")
-    try:
-        day = date.fromisoformat(str(data.get("date")))
-        fetched = date.fromisoformat(str(data["fetched"])) if data.get("fetched") else None
-    except ValueError as exc:
-        raise ContentError(f"{source}: bad date: {exc}") from exc
-    papers = data.get("papers") or []
-    if not isinstance(papers, list) or not all(
-        isinstance(p, dict) and isinstance(p.get("id"), str) for p in papers
-    ):
-        raise ContentError(f"{source}: 'papers' must be a list of papers with an id")
-    return Day(date=day, papers=papers, fetched=fetched)
+def day_from_checked(data: dict[str, Any]) -> Day:
+    """A Day from a day file's value that `validate` accepted (read models use this only)."""
+    fetched = data.get("fetched")
+    return Day(
+        date=date.fromisoformat(data["date"]),
+        papers=[_shown(paper) for paper in data["papers"]],
+        fetched=date.fromisoformat(fetched) if fetched else None,
+    )
 
 
-def load_day(path: Path) -> Day:
-    """Read one day file."""
-    return day_from_data(yamlfile.read(path), str(path))
+def _shown(paper: dict[str, Any]) -> dict[str, Any]:
+    # Older files may hold invisible controls (bidirectional overrides, say) that fetching now
+    # removes; they never reach a page or a feed.
+    return {key: _visible(value) for key, value in paper.items()}
+
+
+def _visible(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, list):
+        return [_visible(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _visible(item) for key, item in value.items()}
+    return value
 
 
 def load_days(content: Path) -> list[Day]:
-    """Read every day file, oldest first."""
-    paths = day_paths(content)
-    if len(paths) < PARALLEL_LOAD or not can_fork():
-        return _load_list(paths)
-    # Parsing YAML is most of a build's loading time: a forked process parses the newer half.
-    return in_two(_load_list, paths)
+    """Every day of content/ as fetched (no corrections), oldest first, checked as `validate`
+    checks the whole folder; ContentError if it has problems."""
+    checked = check_content(content)
+    checked.raise_problems()
+    return [day_from_checked(data) for data in checked.days]
 
 
-def _load_list(paths: list[Path]) -> list[Day]:
-    return [load_day(path) for path in paths]
+def load_day(path: Path) -> Day:
+    """Read one day file through the same checks as `validate`; ContentError if it fails them."""
+    return day_from_checked(check_day_file(path))
 
 
 def merge_paper(stored: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +143,3 @@ def save_day(
     state = "new" if stored is None else "changed" if changed else "unchanged"
     added = sum(1 for paper in incoming if paper["id"] not in old_ids)
     return SaveResult(day=merged, state=state, papers_added=added)
-
-
-def known_ids(days: Iterable[Day]) -> set[str]:
-    """Every paper id listed on any day."""
-    return {paper["id"] for day in days for paper in day.papers}

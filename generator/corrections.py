@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from . import yamlfile
-from .errors import ContentError
-from .models import CORRECTABLE_FIELDS, Day, clean_text, order_paper
+from .models import Day, clean_text, order_paper
 
 CORRECTION_SCHEMA_HEADER = (
     "# yaml-language-server: $schema=../../generator/schemas/correction.schema.json\n"
@@ -26,35 +23,14 @@ class Correction:
     hide: bool = False
 
 
-def correction_paths(content: Path) -> list[Path]:
-    """Every correction file, sorted by name."""
-    folder = content / "corrections"
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def correction_from_data(data: Any, source: str) -> Correction:
-    """Build a Correction from a loaded file; problems name the file."""
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-        raise ContentError(f"{source}: expected a mapping with an 'id'")
-    values = data.get("set") or {}
-    unknown = sorted(set(values) - set(CORRECTABLE_FIELDS)) if isinstance(values, dict) else []
-    if not isinstance(values, dict) or unknown:
-        raise ContentError(f"{source}: 'set' has fields that cannot be corrected: {unknown}")
+def correction_from_checked(data: dict[str, Any]) -> Correction:
+    """A Correction from a correction file's value that `validate` accepted."""
     return Correction(
         id=data["id"],
-        reason=str(data.get("reason") or ""),
-        set={key: _clean(value) for key, value in values.items()},
+        reason=data["reason"],
+        set={key: _clean(value) for key, value in (data.get("set") or {}).items()},
         hide=data.get("hide") is True,
     )
-
-
-def load_corrections(content: Path) -> dict[str, Correction]:
-    """Read every correction, keyed by paper id."""
-    corrections = {}
-    for path in correction_paths(content):
-        correction = correction_from_data(yamlfile.read(path), str(path))
-        corrections[correction.id] = correction
-    return corrections
 
 
 def apply_corrections(days: Iterable[Day], corrections: dict[str, Correction]) -> list[Day]:

@@ -25,9 +25,10 @@ import httpx
 from . import arxiv_api, hf_api, yamlfile
 from .arxiv_api import BATCH_SIZE
 from .content import day_path, day_paths, load_day, save_day
-from .errors import ApiError, ArchiveError, ContentError
+from .errors import ApiError, ArchiveError
 from .progress import progress_bar
 from .summary import Summary
+from .validate import STATUS_FILE, check_status_file
 
 
 def _user_agent() -> str:
@@ -55,7 +56,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REFRESH_DAYS = 14
 # Hugging Face allows 500 requests per 5 minutes per IP anonymously; keep a margin.
 HF_LIMIT = (450, 300.0)
-STATUS_FILE = "fetch-status.yaml"
 STATUS_HEADER = (
     "# Days whose last fetch failed: day -> {failed: date of that fetch, error: why}.\n"
     "# Written by `python -m generator fetch`; an entry goes when the day is fetched again.\n"
@@ -303,14 +303,9 @@ def choose_days(
 
 
 def load_status(content: Path) -> dict[str, dict[str, str]]:
-    """Days whose last fetch failed, as {YYYY-MM-DD: {failed, error}}."""
-    path = content / STATUS_FILE
-    if not path.exists():
-        return {}
-    data = yamlfile.read(path) or {}
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise ContentError(f"{path}: expected day: {{failed: date, error: text}} entries")
-    return {str(key): value for key, value in data.items()}
+    """Days whose last fetch failed, as {YYYY-MM-DD: {failed, error}}, checked as `validate`
+    checks them."""
+    return check_status_file(content / STATUS_FILE)
 
 
 def save_status(content: Path, status: dict[str, dict[str, str]]) -> None:

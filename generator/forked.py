@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import traceback
 from collections.abc import Callable
@@ -39,7 +41,9 @@ class Forked(Generic[R]):
         # The child gets args through a list this process empties once it has forked, so
         # that its own copies (the whole archive, say) can go when the caller is done.
         handed = [args]
-        self._process = context.Process(target=_work_and_send, args=(send, work, handed))
+        self._process = context.Process(
+            target=_work_and_send, args=(send, work, handed, os.getpid())
+        )
         try:
             self._process.start()  # an OSError (no memory or process left) is the caller's
         finally:
@@ -96,7 +100,10 @@ def in_two(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
     return mine + other.result()
 
 
-def _work_and_send(send: Connection, work: Callable[..., Any], handed: list[tuple]) -> None:
+def _work_and_send(
+    send: Connection, work: Callable[..., Any], handed: list[tuple], parent: int
+) -> None:
+    _die_with_parent(parent)
     try:
         send.send((True, work(*handed[0]), ""))
     except BaseException as exc:  # the parent raises it, with this traceback as a note
@@ -115,3 +122,17 @@ def _unpickled(pickled: bytes | None) -> BaseException | None:
     except Exception:  # an exception class whose arguments do not round-trip
         return None
     return error if isinstance(error, BaseException) else None
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this forked process when its parent ends, even by SIGKILL (Linux only)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):  # not Linux: a killed build may leave this one running
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h

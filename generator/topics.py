@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlfile
-from .errors import ContentError
+from .models import strip_invisible
 
-TOPICS_FILE = "topics.yml"
 _WORD = re.compile(r"\w+")
 _NOT_WORD = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}  # ASCII only
 
@@ -103,38 +101,33 @@ def _categories(paper: dict[str, Any]) -> list[str]:
     return list(arxiv.get("categories") or []) or [arxiv.get("primary_category", "")]
 
 
-def topic_from_data(data: Any, source: str) -> Topic:
-    """Build one Topic from its YAML mapping; problems name the file and the topic."""
-    if not isinstance(data, dict) or not isinstance(data.get("slug"), str):
-        raise ContentError(f"{source}: each topic needs a slug")
-    rules = data.get("match") or {}
-    if not isinstance(rules, dict):
-        raise ContentError(f"{source}: topic {data['slug']}: 'match' must be a mapping")
+def topic_from_checked(data: dict[str, Any]) -> Topic:
+    """One Topic from its mapping in a topics.yml that `validate` accepted."""
+    rules = data["match"]
 
     def strings(key: str) -> tuple[str, ...]:
-        values = rules.get(key) or []
-        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-            message = f"match.{key} must be a list of text"
-            raise ContentError(f"{source}: topic {data['slug']}: {message}")
-        return tuple(v.strip().lower() for v in values)
+        return tuple(value.strip().lower() for value in rules.get(key, []))
 
     return Topic(
         slug=data["slug"],
-        name=str(data.get("name") or data["slug"]),
-        description=str(data.get("description") or ""),
+        name=strip_invisible(data["name"]),
+        description=strip_invisible(data["description"]),
         keywords=strings("keywords"),
         words=tuple(tuple(_WORD.findall(word)) for word in strings("words")),
-        categories=tuple(v for v in (rules.get("categories") or []) if isinstance(v, str)),
+        categories=tuple(rules.get("categories", [])),
         organizations=strings("organizations"),
     )
 
 
+def topics_from_checked(data: dict[str, Any] | None) -> list[Topic]:
+    """The topics of a checked topics.yml, in file order (none if there is no file)."""
+    return [topic_from_checked(item) for item in data["topics"]] if data else []
+
+
 def load_topics(content: Path) -> list[Topic]:
-    """The topics in content/topics.yml, in file order (none if there is no file)."""
-    path = content / TOPICS_FILE
-    if not path.exists():
-        return []
-    data = yamlfile.read(path)
-    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
-        raise ContentError(f"{path}: expected 'topics:' with a list of topics")
-    return [topic_from_data(item, str(path)) for item in data["topics"]]
+    """The topics in content/topics.yml, read through the same checks as `validate`."""
+    from .validate import check_content
+
+    checked = check_content(content)
+    checked.raise_problems()
+    return topics_from_checked(checked.topics)

@@ -173,17 +173,20 @@ def test_without_fork_the_side_outputs_are_built_in_turn(
     _assert_assembled(site)
 
 
-def test_a_data_or_feeds_failure_is_not_blamed_on_pagefind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_bug_in_data_or_feeds_is_a_bug_not_blamed_on_pagefind_or_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def broken(*args: object) -> dict[str, bytes]:
         raise RuntimeError("feeds broke")
 
     monkeypatch.setattr(generator.build, "generate_feeds", broken)  # the fork inherits it
-    with pytest.raises(BuildError) as caught:
+    with pytest.raises(RuntimeError, match="feeds broke") as caught:
         generator.build.build_site(
             _fixture(tmp_path), tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
         )
-    message = str(caught.value)
-    assert message.startswith("data, feeds or search index: RuntimeError: feeds broke")
-    assert "Pagefind" not in message.splitlines()[0]
+    assert "raised in a forked process" in caught.value.__notes__[0]
+    args = ["build", "--content", str(tmp_path / "content"), "--site-dir", str(tmp_path / "s")]
+    assert main([*args, "--build-dir", str(tmp_path / "build")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("internal error: RuntimeError: feeds broke")
+    assert "Pagefind" not in err and "content is invalid" not in err

@@ -59,8 +59,11 @@ def test_broken_day_file_stops_build_with_its_name(tmp_path: Path, capsys) -> No
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {day}:3:1: YAML syntax error")
-    assert err.count("\n") == 1
+    assert err == (
+        "error: content is invalid (python -m generator validate):\n"
+        f"{day}:3:1: YAML syntax error: did not find expected node content "
+        "(while parsing a flow node at line 3, column 1)\n"
+    )
 
 
 def test_bad_date_argument(capsys) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.content
+import generator.validate
 from generator import yamlfile
 from generator.content import (
     DAY_SCHEMA_HEADER,
@@ -109,7 +109,7 @@ def test_days_load_alike_in_two_processes_and_name_a_broken_file(
 ) -> None:
     content = fixture_content(tmp_path)
     one = load_days(content)
-    monkeypatch.setattr(generator.content, "PARALLEL_LOAD", 2)  # the forked half, here too
+    monkeypatch.setattr(generator.validate, "PARALLEL_CHECK", 2)  # the forked half, here too
     assert load_days(content) == one
     newest = day_paths(content)[-1]  # in the forked process's half
     newest.write_text("date: 2025-06-12\npapers: [unclosed\n", encoding="utf-8")

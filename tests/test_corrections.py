@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import day_path, load_day, load_days
-from generator.corrections import apply_corrections, load_corrections
+from generator.archive import load_archive
+from generator.content import day_path, load_day
 from generator.errors import ContentError
 from generator.importer import import_dir
 from tests.helpers import api_item, write_files, write_response
@@ -39,8 +39,7 @@ def content(tmp_path: Path) -> Path:
 
 
 def _shown(content: Path) -> list[dict]:
-    days = apply_corrections(load_days(content), load_corrections(content))
-    return days[0].papers
+    return load_archive(content).days[0].papers
 
 
 def test_set_wins_and_hide_removes(content: Path) -> None:
@@ -67,11 +66,11 @@ def test_correction_applies_on_every_day_the_paper_is_listed(content: Path, tmp_
     import_dir(
         write_response(tmp_path / "v3", "2025-06-11", [api_item("2506.00001")]).parent, content
     )
-    days = apply_corrections(load_days(content), load_corrections(content))
+    days = load_archive(content).days
     assert [d.papers[0]["title"] for d in days] == ["The corrected title"] * 2
 
 
 def test_unloadable_correction_names_its_file(tmp_path: Path) -> None:
     write_files(tmp_path, {"corrections/2506.00001.yaml": 'id: "2506.00001"\nset:\n  upvotes: 3\n'})
-    with pytest.raises(ContentError, match=r"2506.00001.yaml: 'set' has fields that cannot be"):
-        load_corrections(tmp_path)
+    with pytest.raises(ContentError, match=r"2506.00001.yaml:3:3: unknown field 'upvotes' in set"):
+        load_archive(tmp_path)

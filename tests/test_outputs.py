@@ -1,0 +1,272 @@
+"""`build` never destroys what it did not make, and the last good site stays whole."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import generator.outputs
+from generator.__main__ import main
+from generator.errors import BuildError
+from generator.outputs import MARKER, Outputs, Writer
+from tests.helpers import api_item, fixture_content, write_response
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under folder and a hash of its bytes (links as their target)."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        relative = str(path.relative_to(folder))
+        if path.is_symlink():
+            files[relative] = "-> " + os.readlink(path)
+        elif path.is_file():
+            files[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def build_args(content: Path, site: Path, build: Path) -> list[str]:
+    return ["build", "--content", str(content), "--site-dir", str(site), "--build-dir", str(build)]
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    return fixture_content(tmp_path / "fixture")
+
+
+@pytest.mark.parametrize("how", ["path", "symlink", "parent", "inside", "build-dir"])
+def test_the_content_folder_is_never_an_output(
+    how: str, content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(content.parent)
+    site, build = tmp_path / "site", tmp_path / "build"
+    if how == "path":
+        site = content
+    elif how == "symlink":
+        site = tmp_path / "link"
+        site.symlink_to(content)
+    elif how == "parent":
+        site = content.parent
+    elif how == "inside":
+        site = content / "papers"
+    else:
+        build = content
+    assert main(build_args(content, site, build)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --") and "content folder" in err, err
+    assert snapshot(content.parent) == before
+    if how == "symlink":
+        assert site.is_symlink()
+
+
+@pytest.mark.parametrize("place", ["repository", "root", "home"])
+def test_the_repository_root_and_home_are_never_outputs(place: str, content: Path) -> None:
+    folder = {"repository": ROOT, "root": Path("/"), "home": Path.home()}[place]
+    for site, build in ((folder, content.parent / "build"), (content.parent / "site", folder)):
+        with pytest.raises(BuildError, match="refusing to write there"):
+            Outputs.claim(content, site, build)
+    with pytest.raises(BuildError, match="contains the repository"):
+        Outputs.claim(content, ROOT.parent, content.parent / "build")
+
+
+def test_a_folder_holding_files_it_did_not_make_is_refused(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "mine"
+    (site / "notes").mkdir(parents=True)
+    (site / "notes" / "thesis.tex").write_text("years of work")
+    assert main(build_args(content, site, tmp_path / "build")) == 1
+    assert "holds files a build did not make" in capsys.readouterr().err
+    assert (site / "notes" / "thesis.tex").read_text() == "years of work"
+    build = tmp_path / "scratch"
+    (build / "keep.txt").parent.mkdir()
+    (build / "keep.txt").write_text("x")
+    assert main(build_args(content, tmp_path / "site", build)) == 1
+    assert "--build-dir" in capsys.readouterr().err and (build / "keep.txt").exists()
+    (tmp_path / "file").write_text("x")
+    assert main(build_args(content, tmp_path / "file", tmp_path / "build")) == 1
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_site_and_build_folders_must_be_apart(content: Path, tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="must be apart"):
+        Outputs.claim(content, tmp_path / "out", tmp_path / "out")
+    with pytest.raises(BuildError, match="must be apart"):
+        Outputs.claim(content, tmp_path / "out" / "site", tmp_path / "out")
+
+
+def test_a_site_it_made_is_replaced_whole_and_leaves_nothing_beside(
+    content: Path, tmp_path: Path
+) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    assert (site / MARKER).is_file() and (build / MARKER).is_file()
+    (site / "stale.html").write_text("from an older build")
+    assert main(build_args(content, site, build)) == 0
+    assert not (site / "stale.html").exists(), "the new site replaces the old one whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "build", "fixture", "site"]
+
+
+def test_a_site_built_before_markers_existed_is_still_replaced(
+    content: Path, tmp_path: Path
+) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    (site / MARKER).unlink()
+    (build / MARKER).unlink()
+    assert main(build_args(content, site, build)) == 0
+
+
+def test_the_writer_keeps_every_path_inside_and_writes_it_once(tmp_path: Path) -> None:
+    writer = Writer(tmp_path / "out")
+    writer.write("topics/agents/index.md", "x", "pages")
+    for bad in ("../escape.md", "topics/../../escape.md", "/etc/passwd", "", "a//b", "./a"):
+        with pytest.raises(BuildError, match="made a path outside"):
+            writer.write(bad, "x", "topic feeds")
+    with pytest.raises(BuildError, match="written by both pages and feeds"):
+        writer.write("topics/agents/index.md", b"y", "feeds")
+    (tmp_path / "out" / "pagefind").mkdir()
+    (tmp_path / "out" / "pagefind" / "x.js").write_text("Pagefind's")
+    with pytest.raises(BuildError, match=r"pagefind/x\.js: written by both data and another"):
+        Writer(tmp_path / "out").write("pagefind/x.js", b"", "data")
+    assert not (tmp_path / "escape.md").exists()
+    assert (tmp_path / "out" / "topics/agents/index.md").read_text() == "x"
+
+
+def test_mkdocs_and_the_side_outputs_never_write_one_path(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.build
+
+    real = generator.build.iter_data
+
+    def clashing(archive: object) -> object:
+        yield from real(archive)
+        yield "index.html", b"not the home page"  # MkDocs writes the home page
+
+    monkeypatch.setattr(generator.build, "iter_data", clashing)
+    with pytest.raises(BuildError, match=r"index.html: written by both MkDocs and data"):
+        generator.build.build_site(
+            content, tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+        )
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_swap_stopped_half_way_is_mended_by_the_next_build(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    old = snapshot(site)
+    # Where the file system cannot exchange two folders, the swap is two renames; a build
+    # that dies between them leaves the old site aside, which the next build puts back.
+    monkeypatch.setattr(generator.outputs, "_exchange", lambda one, other: False)
+    real_rename = Path.rename
+
+    def die_after_first(self: Path, target: Path) -> Path:
+        if self.name == ".site.new":
+            raise KeyboardInterrupt  # as if killed here
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", die_after_first)
+    assert main(build_args(content, site, build)) == 130
+    assert not site.exists() and (tmp_path / ".site.old").is_dir()
+    monkeypatch.setattr(Path, "rename", real_rename)
+    outputs = Outputs.claim(content, site, build)
+    with outputs.locked():  # what every build does first
+        pass
+    assert snapshot(site) == old
+    assert not (tmp_path / ".site.old").exists() and not (tmp_path / ".site.new").exists()
+
+
+def _changed(content: Path, tmp_path: Path) -> None:
+    """A new list day, so that the next build's site differs from the last one."""
+    from generator.importer import import_dir
+
+    responses = tmp_path / "more"
+    write_response(responses, "2025-06-13", [api_item("2506.00009", 4, title="A new paper")])
+    assert not import_dir(responses, content).failed
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            children = (task / "children").read_text().split() if task.exists() else []
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _start(content: Path, site: Path, build: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "generator", *build_args(content, site, build), "--verbose"]
+    return subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_a_build_stopped_at_any_stage_leaves_the_old_site_whole(
+    how: signal.Signals, content: Path, tmp_path: Path
+) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    old = snapshot(site)
+    _changed(content, tmp_path)
+    # Stop a build as it reaches each stage (the line --verbose prints when one ends).
+    for stage in ("load content", "generate pages", "mkdocs build"):
+        process = _start(content, site, build)
+        assert process.stderr is not None
+        for line in process.stderr:
+            if line.startswith(stage):
+                break
+        family = _descendants(process.pid)
+        process.send_signal(how)
+        process.wait(timeout=60)
+        process.stderr.close()
+        assert process.returncode != 0, stage
+        assert snapshot(site) == old, f"stopped after {stage}: the old site changed"
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in family if _alive(pid)], f"{stage}: children outlived it"
+    assert main(build_args(content, site, build)) == 0
+    assert snapshot(site) != old and "2506.00009" in (site / "2025/06/13/index.html").read_text()
+    assert not list(tmp_path.glob(".site.[!l]*")), "no half-built or old site is left beside"
+
+
+def test_two_builds_at_once_one_refused_neither_hangs(content: Path, tmp_path: Path) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    first, second = _start(content, site, build), _start(content, site, build)
+    outcomes = []
+    for process in (first, second):
+        _, err = process.communicate(timeout=180)
+        outcomes.append((process.returncode, err))
+    codes = sorted(code for code, _ in outcomes)
+    assert codes == [0, 1], outcomes
+    refused = next(err for code, err in outcomes if code == 1)
+    assert "error: another build (process " in refused and "wait for it to end" in refused
+    assert (site / "index.html").is_file() and (site / "pagefind/dpa-search.json").is_file()
+    # A second build into other folders but the same build/ is refused too.
+    other = _start(content, tmp_path / "site2", build)
+    with generator.outputs._lock(build / ".lock", build):
+        _, err = other.communicate(timeout=120)
+    assert other.returncode == 1 and "another build" in err
