@@ -46,43 +46,42 @@ def build_site(
     checked = check_content(content)
     checked.raise_problems()  # before a byte is written
     outputs = Outputs.claim(content, site_dir, build_dir)
-    with outputs.locked():
-        sample = not any(day["papers"] for day in checked.days)
-        if sample:
-            checked = _sample_content(checked, outputs.build / "sample-content")
-        archive = archive_from_checked(checked, sample=sample)
-        del checked  # the archive holds its own copy of every paper
-        _ = archive.paper_topics  # once, before the fork below: both processes need them
-        log(_stage_line("load content", time.perf_counter() - begun, _peak_mb()))
-        try:
+    try:
+        with outputs.locked():
+            sample = not any(day["papers"] for day in checked.days)
+            if sample:
+                checked = _sample_content(checked, outputs.scratch("sample-content"))
+            archive = archive_from_checked(checked, sample=sample)
+            del checked  # the archive holds its own copy of every paper
+            _ = archive.paper_topics  # once, before the fork below: both processes need them
+            log(_stage_line("load content", time.perf_counter() - begun, _peak_mb()))
             site = outputs.begin()
             # Data, feeds and the search index need only the archive, not the pages: a forked
             # process (it inherits the archive rather than pickling it) builds them while this
             # one generates pages and runs MkDocs; they are moved in afterwards.
-            staged = outputs.build / "staged"
-            shutil.rmtree(staged, ignore_errors=True)
+            staged = outputs.scratch("staged")
             side = Forked(_side_outputs, archive, config, staged, outputs.build / SEARCH_CACHE)
             try:
                 with _stage(log, "generate pages"):
-                    docs = outputs.build / "docs"
+                    docs = outputs.scratch("docs")
                     _write_pages(docs, archive, config)
                 epoch = _epoch(archive)
                 del archive  # the forked process has its own; MkDocs needs none (a few 100 MB)
                 with _stage(log, "mkdocs build"):
                     run_mkdocs(config_path, docs, site, sample, epoch)
             except BaseException:
-                side.stop()  # the build has failed: its side outputs are of no use
+                side.stop()  # the build has failed or was stopped: its side outputs are no use
                 raise
             try:
-                timings = side.result()
+                timings = side.result()  # stopped, too, if this is interrupted
             except ArchiveError as exc:
                 raise BuildError(f"data, feeds or search index: {exc}") from exc
             for stage, seconds, peak in timings:
                 log(_stage_line(stage, seconds, peak))
             move_into(staged, site, "MkDocs", "data, feeds or search index")
             outputs.finish()
-        except OSError as exc:  # a full disk, a folder made read-only meanwhile, ...
-            raise BuildError(f"cannot write {exc.filename or site_dir}: {exc.strerror}") from exc
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile, ...
+        raise BuildError(f"cannot write {exc.filename or site_dir}: {exc.strerror}") from exc
     log(_stage_line("total", time.perf_counter() - begun, _peak_mb()))
     return sample
 
@@ -90,7 +89,6 @@ def build_site(
 def _write_pages(docs: Path, archive: Archive, config: SiteConfig) -> None:
     """Every page's Markdown into docs/ (replaced), each written as it is made."""
     # A 30,000-paper archive's pages are 110 MB, and MkDocs reads them back from docs/ anyway.
-    shutil.rmtree(docs, ignore_errors=True)
     pages = iter_pages(archive, config, feed_catalog(archive, config))
     Writer(docs).write_all("pages", itertools.chain(pages, [("search.md", search_page())]))
 
@@ -117,7 +115,6 @@ def _side_outputs(
 
 def _sample_content(real: Checked, target: Path) -> Checked:
     """Sample days generated into the build folder (never into content/), with the real topics."""
-    shutil.rmtree(target, ignore_errors=True)
     make_sample(target, SAMPLE_PAPERS)
     sample = check_content(target)
     sample.raise_problems()  # a bug in sample.py if it happens: exit 1 names the file anyway

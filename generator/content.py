@@ -10,7 +10,13 @@ from typing import Any
 from . import yamlfile
 from .errors import ContentError
 from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper, strip_invisible
-from .validate import DAY_FILE, DAY_SCHEMA_HEADER, check_content, check_day_file
+from .validate import (
+    DAY_SCHEMA_HEADER,
+    check_content,
+    check_day_file,
+    check_day_text,
+    content_files,
+)
 
 
 def day_path(content: Path, day: date) -> Path:
@@ -19,14 +25,8 @@ def day_path(content: Path, day: date) -> Path:
 
 
 def day_paths(content: Path) -> list[Path]:
-    """Every day file under content/papers, oldest first."""
-    papers = content / "papers"
-    if not papers.is_dir():
-        return []
-    return sorted(
-        (path for path in papers.glob("*/*/*.yaml") if DAY_FILE.match(path.name)),
-        key=lambda path: path.name,
-    )
+    """Every day file under content/papers that `validate` reads, oldest first."""
+    return content_files(content)
 
 
 def dump_day(day: Day) -> str:
@@ -139,7 +139,9 @@ def save_day(
         papers=merge_papers(old_papers, incoming),
         fetched=max(known_fetch) if known_fetch else None,
     )
-    changed = yamlfile.write_atomic(path, dump_day(merged))
+    text = dump_day(merged)
+    check_day_text(path, text)  # never write what `validate` (and so `build`) would refuse
+    changed = yamlfile.write_atomic(path, text)
     state = "new" if stored is None else "changed" if changed else "unchanged"
     added = sum(1 for paper in incoming if paper["id"] not in old_ids)
     return SaveResult(day=merged, state=state, papers_added=added)

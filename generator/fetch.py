@@ -24,11 +24,18 @@ import httpx
 
 from . import arxiv_api, hf_api, yamlfile
 from .arxiv_api import BATCH_SIZE
-from .content import day_path, day_paths, load_day, save_day
+from .content import day_path, load_day, save_day
 from .errors import ApiError, ArchiveError
 from .progress import progress_bar
 from .summary import Summary
-from .validate import STATUS_FILE, check_status_file
+from .validate import (
+    FIRST_DAY,
+    LAST_DAY,
+    OUT_OF_RANGE,
+    STATUS_FILE,
+    check_content,
+    check_status_file,
+)
 
 
 def _user_agent() -> str:
@@ -267,7 +274,9 @@ def refresh_window(today: date) -> list[date]:
 
 def gap_days(content: Path, today: date) -> list[date]:
     """Every day from the first archived day to today that has no day file."""
-    have = {date.fromisoformat(path.stem) for path in day_paths(content)}
+    checked = check_content(content)  # what a build reads, so what it builds
+    checked.raise_problems()
+    have = {date.fromisoformat(day["date"]) for day in checked.days}
     if not have:
         raise ArchiveError(f"{content}: no archived day to look for gaps after; use --since")
     return [day for day in date_range(min(have), today) if day not in have]
@@ -296,6 +305,9 @@ def choose_days(
         days = gap_days(content, today) if gaps else refresh_window(today)
     if days and days[-1] > today:
         raise ArchiveError(f"{days[-1]} is in the future (today is {today} UTC)")
+    outside = [d for d in days[:1] + days[-1:] if not FIRST_DAY <= d <= LAST_DAY]
+    if outside:
+        raise ArchiveError(f"{outside[0]} {OUT_OF_RANGE}")
     return days
 
 

@@ -70,6 +70,9 @@ class Forked(Generic[R]):
             self._close()
             status = self._process.exitcode
             raise BuildError(f"a forked process ended with exit status {status}") from None
+        except BaseException:  # interrupted while waiting: the work is of no use now
+            self.stop()
+            raise
         finally:
             self._close()
         if done:

@@ -16,13 +16,16 @@ from .errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
 # Left in every folder a build makes: a non-empty folder without it is not the build's to empty.
+# Sites and build folders have their own, so that one is never taken for the other.
 MARKER = ".daily-papers-archive"
-MARKER_TEXT = "Made by `python -m generator build`, which replaces this folder whole.\n"
+BUILD_MARKER = ".daily-papers-archive-build"
+MARKER_TEXT = "Made by `python -m generator build`, which replaces what it made here.\n"
 # What build/ may hold besides the marker: the build's own folders, and the files the nightly
 # run (Makefile) and its cache step put there before a build has ever left its marker.
+SCRATCH = ("docs", "staged", "sample-content")  # replaced by every build
 BUILD_NAMES = frozenset(
-    {"docs", "staged", "sample-content", "search-cache", "fetch-summary.txt", "fetch-exit"}
-    | {"fetch-failed.txt", ".lock", MARKER}
+    {*SCRATCH, "search-cache", "fetch-summary.txt", "fetch-exit", "fetch-failed.txt"}
+    | {".lock", BUILD_MARKER}
 )
 # A site built before sites carried the marker: these files say this tool made it.
 OLD_SITE_SIGNS = ("sitemap.xml", "pagefind/dpa-search.json", "feeds.opml")
@@ -44,8 +47,9 @@ class Outputs:
             content.resolve(): "the content folder",
             ROOT: "the repository",
             Path("/"): "the root folder /",
-            Path.home().resolve(): "the home folder",
         }
+        with contextlib.suppress(RuntimeError, KeyError):  # no home folder: none to guard
+            guarded[Path.home().resolve()] = "the home folder"
         for option, folder in (("--site-dir", site), ("--build-dir", build)):
             for place, name in guarded.items():
                 if folder == place or place.is_relative_to(folder):
@@ -55,21 +59,33 @@ class Outputs:
                 raise BuildError(f"{option} {folder} lies inside the content folder")
             if folder.exists() and not folder.is_dir():
                 raise BuildError(f"{option} {folder} is not a folder")
-        if site == build or site.is_relative_to(build) or build.is_relative_to(site):
+        beside = build.parent == site.parent and build.name.startswith(f".{site.name}.")
+        if site == build or site.is_relative_to(build) or build.is_relative_to(site) or beside:
             raise BuildError(f"--site-dir {site} and --build-dir {build} must be apart")
-        if not _made_here(site) and not all((site / sign).exists() for sign in OLD_SITE_SIGNS):
+        if not _is_site(site):
             raise BuildError(
                 f"--site-dir {site} holds files a build did not make (no {MARKER}): "
                 "choose an empty or new folder"
             )
-        if not _made_here(build) and any(
+        if not _made_here(build, BUILD_MARKER) and any(
             entry.name not in BUILD_NAMES for entry in build.iterdir()
         ):
             raise BuildError(
-                f"--build-dir {build} holds files a build did not make (no {MARKER}): "
+                f"--build-dir {build} holds files a build did not make (no {BUILD_MARKER}): "
                 "choose an empty or new folder"
             )
         return cls(site, build)
+
+    def scratch(self, name: str) -> Path:
+        """One of build/'s own folders (SCRATCH), emptied: a link there is removed, not
+        followed, so that nothing is written or deleted through it."""
+        assert name in SCRATCH, name
+        path = self.build / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path)
+        return path
 
     @property
     def new_site(self) -> Path:
@@ -81,7 +97,7 @@ class Outputs:
         """Hold both folders for one build; a second build at once is refused, not queued."""
         try:
             self.build.mkdir(parents=True, exist_ok=True)
-            _mark(self.build)
+            _mark(self.build, BUILD_MARKER)
             self.site.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BuildError(f"cannot write {exc.filename}: {exc.strerror}") from exc
@@ -95,7 +111,7 @@ class Outputs:
         self._discard(new)
         try:
             new.mkdir()
-            _mark(new)
+            _mark(new, MARKER)
         except OSError as exc:
             raise BuildError(f"cannot write {exc.filename}: {exc.strerror}") from exc
         return new
@@ -103,6 +119,7 @@ class Outputs:
     def finish(self) -> None:
         """Put the complete new site in the old one's place, in one step where Linux allows."""
         new, old = self.new_site, self._beside("old")
+        _carry_hidden(self.site, new)
         if not self.site.exists():
             new.rename(self.site)
         elif _exchange(new, self.site):
@@ -114,13 +131,13 @@ class Outputs:
 
     def _recover(self) -> None:
         """Mend what a stopped build left: the old site back in place, leftovers gone."""
-        old = self._beside("old")
+        old, new = self._beside("old"), self.new_site
+        for leftover in (old, new):  # only ever a site, whole or half-built
+            if leftover.exists() and not _is_site(leftover):
+                raise BuildError(f"{leftover} holds files a build did not make: move it away")
         if not self.site.exists() and old.is_dir():
             old.rename(self.site)
         self._discard(old)
-        new = self.new_site
-        if new.exists() and not _made_here(new) and any(new.iterdir()):
-            raise BuildError(f"{new} holds files a build did not make: move it away")
         self._discard(new)
 
     def _discard(self, folder: Path) -> None:
@@ -165,20 +182,41 @@ class Writer:
             self.write(relative, data, producer)
 
 
-def _made_here(folder: Path) -> bool:
+def _made_here(folder: Path, marker: str) -> bool:
     """Whether a build made folder: it has the marker, or it is empty or absent."""
     try:
-        return (folder / MARKER).is_file() or not any(folder.iterdir())
+        return (folder / marker).is_file() or not any(folder.iterdir())
     except FileNotFoundError:
         return True
     except OSError as exc:
         raise BuildError(f"cannot read {folder}: {exc.strerror}") from exc
 
 
-def _mark(folder: Path) -> None:
-    marker = folder / MARKER
-    if not marker.is_file():
-        marker.write_text(MARKER_TEXT, encoding="utf-8")
+def _is_site(folder: Path) -> bool:
+    """Whether folder is a site a build made (or may fill): marked, empty, or made before
+    sites carried the marker."""
+    return _made_here(folder, MARKER) or all((folder / sign).exists() for sign in OLD_SITE_SIGNS)
+
+
+def _mark(folder: Path, marker: str) -> None:
+    path = folder / marker
+    if not path.is_file():
+        path.write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def _carry_hidden(old: Path, new: Path) -> None:
+    """Hidden entries of the old site (.git, .well-known, ...) are not the build's: they go
+    into the new one too, as hard links, so the old site keeps them until it is replaced."""
+    if not old.is_dir():
+        return
+    for entry in sorted(old.iterdir()):
+        there = new / entry.name
+        if not entry.name.startswith(".") or entry.name == MARKER or there.exists():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, there, symlinks=True, copy_function=os.link)
+        else:
+            os.link(entry, there, follow_symlinks=False)
 
 
 @contextlib.contextmanager

@@ -35,8 +35,9 @@ CORRECTION_FILE = re.compile(r"^[^.].*\.yaml$")
 TOPICS_FILE = "topics.yml"
 STATUS_FILE = "fetch-status.yaml"
 # Limits on what one file may make the tools do. A real day file is under 0.5 MB and nests
-# five levels deep (papers, a paper, arxiv, categories, a category).
-MAX_FILE_BYTES = 8 * 1024 * 1024
+# five levels deep (papers, a paper, arxiv, categories, a category). Parsing takes up to about
+# 300 times a file's size in memory (a file of one long list of 0s), so 2 MB stays under 0.6 GB.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 12
 # List days the archive can hold: Hugging Face's lists began in May 2023, and pages span every
 # day from the first to the last, so a stray 0001-01-01 or 9999-12-31 would make millions.
@@ -116,7 +117,7 @@ def check_content(content: Path) -> Checked:
         raise ContentError(f"{content}: the content folder {what}")
     checked = Checked()
     problems = checked.problems
-    paths = _files(content / "papers", problems, DAY_FILE, "YYYY-MM-DD.yaml")
+    paths = _files(content / "papers", problems, DAY_FILE, "YYYY-MM-DD.yaml", 2)
     # Parsing is most of the time: at 30,000 papers a forked process checks the newer half.
     parallel = len(paths) >= PARALLEL_CHECK and can_fork()
     results = in_two(_check_days, paths) if parallel else _check_days(paths)
@@ -130,7 +131,7 @@ def check_content(content: Path) -> Checked:
                 if isinstance(paper, dict) and isinstance(paper.get("id"), str):
                     ids.add(paper["id"])
     checked.days.sort(key=lambda day: str(day.get("date")))
-    for path in _files(content / "corrections", problems, CORRECTION_FILE, "<arXiv id>.yaml"):
+    for path in _files(content / "corrections", problems, CORRECTION_FILE, "<arXiv id>.yaml", 0):
         value, found = _check_correction(path, ids)
         problems += found
         checked.corrections.append(value)
@@ -144,10 +145,22 @@ def check_content(content: Path) -> Checked:
 
 def check_day_file(path: Path) -> dict[str, Any]:
     """One day file's value, checked as `validate` checks it; ContentError if it has problems."""
-    value, problems = _check_day(path)
+    value, problems = _check_single(path, _check_day)
+    if value is None and not problems:
+        raise ContentError(f"{_show(path)}: no such day file")
     if problems:
         raise ContentError(report(sorted(problems)))
     return value
+
+
+def check_day_text(path: Path, text: str) -> None:
+    """Check a day file's text before it is written: ContentError if `validate` would refuse
+    it, so that fetch and import never write what a build then refuses."""
+    doc, problems = _parse(path, text.encode("utf-8"))
+    if doc is not None:
+        problems += _day_problems(path, doc)
+    if problems:
+        raise ContentError(report(sorted(problems)))
 
 
 def check_status_file(path: Path) -> dict[str, Any]:
@@ -170,7 +183,7 @@ def _check_single(path: Path, check: Check) -> tuple[Any, list[Problem]]:
     except OSError as exc:
         return None, [_problem(path, 1, 1, f"cannot read: {exc.strerror}")]
     if not stat.S_ISREG(mode):
-        return None, [_problem(path, 1, 1, f"{_kind(mode)}: content must be regular files")]
+        return None, [_problem(path, 1, 1, f"{_kind(mode)}: not read as content")]
     return check(path)
 
 
@@ -213,11 +226,12 @@ def _check_status(path: Path) -> tuple[Any, list[Problem]]:
 
 
 def _files(
-    folder: Path, problems: list[Problem], pattern: re.Pattern[str], want: str
+    folder: Path, problems: list[Problem], pattern: re.Pattern[str], want: str, depth: int
 ) -> list[Path]:
-    """The content files under folder; anything but a regular file with the right name is a
-    problem. Hidden names are read by no command: a hidden YAML file is named as a problem,
-    other hidden files (editor swap files, interrupted writes) are passed over."""
+    """The content files `depth` folders below folder; anything but a regular file with the
+    right name in the right place is a problem. Hidden names are read by no command: a hidden
+    YAML file is named as a problem, other hidden files (editor swap files, interrupted
+    writes) are passed over."""
     try:
         mode = folder.lstat().st_mode
     except FileNotFoundError:
@@ -228,8 +242,12 @@ def _files(
     if not stat.S_ISDIR(mode):
         problems.append(_problem(folder, 1, 1, f"{_kind(mode)}: expected a folder"))
         return []
+
+    def unreadable(exc: OSError) -> None:  # os.walk would pass over a folder it cannot list
+        problems.append(_problem(Path(exc.filename), 1, 1, f"cannot read: {exc.strerror}"))
+
     found = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         here = Path(root)
         for name in sorted(dirs):  # os.walk does not follow links to folders: say so
             if name.startswith("."):
@@ -245,11 +263,19 @@ def _files(
             mode = path.lstat().st_mode
             if not stat.S_ISREG(mode):
                 problems.append(_problem(path, 1, 1, f"{_kind(mode)}: not read as content"))
-            elif pattern.match(name):
-                found.append(path)
-            else:
+            elif not pattern.match(name):
                 problems.append(_problem(path, 1, 1, f"unexpected file: expected {want}"))
+            elif len(path.relative_to(folder).parts) != depth + 1:
+                where = f"{folder.name}/{'YYYY/MM/' if depth else ''}{want}"
+                problems.append(_problem(path, 1, 1, f"misplaced file: expected {where}"))
+            else:
+                found.append(path)
     return sorted(found)
+
+
+def content_files(content: Path) -> list[Path]:
+    """The day files `validate` reads, oldest first (problems with others are its to report)."""
+    return _files(content / "papers", [], DAY_FILE, "YYYY-MM-DD.yaml", 2)
 
 
 def _kind(mode: int) -> str:
@@ -264,12 +290,17 @@ def _check_day(path: Path) -> tuple[Any, list[Problem]]:
     doc, problems = _load(path)
     if doc is None:
         return None, problems
+    return doc.value, problems + _day_problems(path, doc)
+
+
+def _day_problems(path: Path, doc: Located) -> list[Problem]:
+    problems: list[Problem] = []
     if not doc.text.startswith(DAY_SCHEMA_HEADER):
         problems.append(_problem(path, 1, 1, f"first line must be '{DAY_SCHEMA_HEADER.strip()}'"))
     problems += _schema_problems(path, doc, "day")
     data = doc.value
     if not isinstance(data, dict):
-        return data, problems
+        return problems
     problems += _date_problems(path, doc)
     day = _as_date(data.get("date"))
     if day is not None:
@@ -300,7 +331,7 @@ def _check_day(path: Path) -> tuple[Any, list[Problem]]:
             )
         if status == "listed" and not papers:
             problems.append(_problem(path, line, col, "status is 'listed' but there are no papers"))
-    return data, problems
+    return problems
 
 
 def _check_correction(path: Path, ids: set[str]) -> tuple[Any, list[Problem]]:
@@ -337,15 +368,31 @@ def correction_name(paper_id: str) -> str:
 
 
 def _load(path: Path) -> tuple[Located | None, list[Problem]]:
-    """Parse a file into a Located document, or return the problem that stops it."""
+    """Read and parse a file into a Located document, or return the problem that stops it."""
     try:
-        with path.open("rb") as handle:  # the caller made sure it is a regular file
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = _read(path)
     except OSError as exc:
         return None, [_problem(path, 1, 1, f"cannot read: {exc.strerror}")]
+    except ValueError as exc:
+        return None, [_problem(path, 1, 1, str(exc))]
+    return _parse(path, raw)
+
+
+def _read(path: Path) -> bytes:
+    """A regular file's bytes, at most MAX_FILE_BYTES; links, FIFOs and devices are refused
+    as they are opened, so nothing can change between looking and reading."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{_kind(mode)}: not read as content")
+        raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
-        return None, [_problem(path, 1, 1, f"file is larger than {limit}: not read")]
+        raise ValueError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not read")
+    return raw
+
+
+def _parse(path: Path, raw: bytes) -> tuple[Located | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -390,27 +437,33 @@ def _to_python(
 ) -> Any:
     mark = node.start_mark
     doc.values[at] = (mark.line + 1, mark.column + 1)
+    # An alias re-uses a node: each use would be expanded again by whatever reads the value,
+    # so a file of a few KB could become GB (even with plain text, a long one used often).
+    if id(node) in doc.seen:
+        # The node's own mark is its anchor's; point at the key that uses the alias.
+        line, col = doc.values[at] = doc.keys.get(at, doc.values[at])
+        problems.append(_problem(path, line, col, "aliases (*name) are not allowed"))
+        return None
+    doc.seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         construct = _SCALARS.yaml_constructors.get(node.tag)
         try:
             if construct is None:
                 raise yaml.constructor.ConstructorError(None, None, f"unknown tag {node.tag}")
-            return construct(_SCALARS, node)
+            value = construct(_SCALARS, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             line, col = doc.values[at]
             problems.append(_problem(path, line, col, f"unreadable value: {exc}"))
             return None
+        if isinstance(value, float) and value.is_integer():  # JSON Schema takes 2.0 as integer
+            line, col = doc.values[at]
+            message = f"{node.value} is not a whole number (no field takes fractions)"
+            problems.append(_problem(path, line, col, message))
+        return value
     if len(at) >= MAX_DEPTH:
         line, col = doc.values[at]
         problems.append(_problem(path, line, col, f"nested more than {MAX_DEPTH} levels deep"))
         return None
-    # An alias re-uses a node: walking it again could blow up exponentially.
-    if id(node) in doc.seen:
-        # The node's own mark is its anchor's; point at the key that uses the alias.
-        line, col = doc.values[at] = doc.keys.get(at, doc.values[at])
-        problems.append(_problem(path, line, col, "aliases (*name) are not allowed here"))
-        return None
-    doc.seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:

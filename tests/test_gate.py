@@ -20,6 +20,7 @@ from generator.config import load_config
 from generator.data import iter_data
 from generator.errors import ContentError
 from generator.feeds import feed_catalog, generate_feeds
+from generator.outputs import Writer
 from generator.pages import iter_pages
 from generator.search import search_records
 from generator.validate import DAY_SCHEMA_HEADER, MAX_FILE_BYTES, validate
@@ -43,15 +44,18 @@ TOPICS = (
 )
 
 
-def generate_everything(content: Path) -> None:
-    """What `build` makes from content, short of MkDocs and Pagefind: pages, feeds, data."""
+def generate_everything(content: Path, out: Path | None = None) -> None:
+    """What `build` makes from content, short of MkDocs and Pagefind: pages, feeds, data,
+    written through the build's writer (each path once, none outside its folder)."""
     archive = load_archive(content)
-    catalog = feed_catalog(archive, CONFIG)
-    for _ in iter_pages(archive, CONFIG, catalog):
-        pass
-    generate_feeds(archive, CONFIG)
-    for _ in iter_data(archive):
-        pass
+    out = out or content.parent / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    Writer(out / "docs").write_all(
+        "pages", iter_pages(archive, CONFIG, feed_catalog(archive, CONFIG))
+    )
+    staged = Writer(out / "staged")
+    staged.write_all("open data", iter_data(archive))
+    staged.write_all("feeds", generate_feeds(archive, CONFIG).items())
     search_records(archive)
 
 
@@ -191,6 +195,24 @@ def test_validate_and_build_agree_on_generated_content(
     assert_agree(content)
 
 
+@settings(
+    max_examples=int(os.environ.get("GATE_BUILDS", "6")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(files=content_trees())
+def test_the_build_command_itself_agrees_with_validate(
+    files: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.mktemp("built")
+    content = write_files(root / "content", files)
+    problems = validate(content)
+    args = ["build", "--content", str(content), "--site-dir", str(root / "site")]
+    code = main([*args, "--build-dir", str(root / "build")])
+    assert code == (1 if problems else 0)
+    assert (root / "site" / "index.html").is_file() != bool(problems)
+
+
 def _link(target: str) -> Any:
     def make(content: Path) -> None:
         path = content / "corrections" / "2506.00001.yaml"
@@ -241,6 +263,23 @@ REFUSED: dict[str, Any] = {
             for n in range(12)
         )
         + "papers: *a11\n"
+    },
+    "alias to a long text": {
+        "papers/2025/06/2025-06-10.yaml": GOOD_DAY.replace(
+            "title: A paper", "title: &t A paper"
+        ).replace("- Ada", "- *t\n  - *t")
+    },
+    "day file in a nested folder": {"papers/old/2025/06/2025-06-10.yaml": GOOD_DAY},
+    "correction in a subfolder": {
+        "corrections/a/2506.00001.yaml": 'id: "2506.00001"\nreason: r\nhide: true\n'
+    },
+    "count with a fraction": {
+        "papers/2025/06/2025-06-10.yaml": GOOD_DAY.replace("upvotes: 3", "upvotes: 3.0")
+    },
+    "fetch day out of range": {
+        "papers/2025/06/2025-06-10.yaml": GOOD_DAY.replace(
+            "status: listed", "status: listed\nfetched: 2001-01-01"
+        )
     },
     "huge file": {"papers/2025/06/2025-06-12.yaml": H + "#" * MAX_FILE_BYTES + "\n"},
     "correction linked to /dev/zero": _link("/dev/zero"),
@@ -327,3 +366,60 @@ def test_deep_json_and_yaml_never_reach_a_recursion_error(tmp_path: Path) -> Non
     assert result.returncode == 1 and "internal error" not in result.stderr
     assert "nested" in result.stdout or "nesting" in result.stdout
     shutil.rmtree(content)
+
+
+def test_import_and_fetch_never_write_what_validate_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import api_item, write_response
+
+    content = write_files(tmp_path / "content", {"papers/2025/06/2025-06-10.yaml": GOOD_DAY})
+    responses = tmp_path / "responses"
+    write_response(responses, "2020-01-01", [api_item("2001.00001")])
+    write_response(responses, "2025-06-11", [api_item("2506.00002")])
+    assert main(["import", str(responses), "--content", str(content)]) == 1
+    out = capsys.readouterr().out
+    assert "2020-01-01" in out and "outside the list days" in out
+    assert not (content / "papers/2020").exists() and validate(content) == []
+    assert main(["import", str(responses), "--content", str(content), "--fetched", "2001-01-01"])
+    assert "fetched 2001-01-01 is outside" in capsys.readouterr().out
+    assert validate(content) == []
+    assert main(["fetch", "--since", "2020-01-01", "--content", str(content)]) == 1
+    assert "2020-01-01 is outside the list days" in capsys.readouterr().err
+
+
+def test_a_fifo_day_file_is_refused_by_import_without_hanging(tmp_path: Path) -> None:
+    from tests.helpers import api_item, write_response
+
+    content = write_files(tmp_path / "content", {"papers/2025/06/2025-06-10.yaml": GOOD_DAY})
+    os.mkfifo(content / "papers/2025/06/2025-06-11.yaml")
+    responses = tmp_path / "responses"
+    write_response(responses, "2025-06-11", [api_item("2506.00002")])
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "import", str(responses), "--content", str(content)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "2025-06-11.yaml:1:1: not a regular file: not read as content" in result.stdout
+
+
+def test_fetch_gaps_sees_the_days_validate_sees(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from generator.fetch import choose_days
+
+    content = write_files(tmp_path / "content", {"papers/2025/06/2025-06-10.yaml": GOOD_DAY})
+    hidden = content / "papers/.old/06/2025-06-11.yaml"
+    write_files(content, {"papers/.old/06/2025-06-11.yaml": day_text("2025-06-11", [])})
+    gaps = choose_days(content, date(2025, 6, 12), gaps=True)
+    assert gaps == [date(2025, 6, 11), date(2025, 6, 12)], "a hidden folder is read by none"
+    hidden.unlink()
+    write_files(content, {"papers/2025/13/2025-13-45.yaml": "x"})
+    assert main(["fetch", "--gaps", "--content", str(content)]) == 1
+    err = capsys.readouterr().err
+    assert "content is invalid" in err and "internal error" not in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 import generator.outputs
 from generator.__main__ import main
 from generator.errors import BuildError
-from generator.outputs import MARKER, Outputs, Writer
+from generator.outputs import BUILD_MARKER, MARKER, Outputs, Writer
 from tests.helpers import api_item, fixture_content, write_response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +109,7 @@ def test_a_site_it_made_is_replaced_whole_and_leaves_nothing_beside(
 ) -> None:
     site, build = tmp_path / "site", tmp_path / "build"
     assert main(build_args(content, site, build)) == 0
-    assert (site / MARKER).is_file() and (build / MARKER).is_file()
+    assert (site / MARKER).is_file() and (build / BUILD_MARKER).is_file()
     (site / "stale.html").write_text("from an older build")
     assert main(build_args(content, site, build)) == 0
     assert not (site / "stale.html").exists(), "the new site replaces the old one whole"
@@ -121,7 +122,7 @@ def test_a_site_built_before_markers_existed_is_still_replaced(
     site, build = tmp_path / "site", tmp_path / "build"
     assert main(build_args(content, site, build)) == 0
     (site / MARKER).unlink()
-    (build / MARKER).unlink()
+    (build / BUILD_MARKER).unlink()
     assert main(build_args(content, site, build)) == 0
 
 
@@ -239,6 +240,8 @@ def test_a_build_stopped_at_any_stage_leaves_the_old_site_whole(
             if line.startswith(stage):
                 break
         family = _descendants(process.pid)
+        if stage == "generate pages":  # data, feeds and search are being built beside
+            assert family, "the forked process was there to be stopped"
         process.send_signal(how)
         process.wait(timeout=60)
         process.stderr.close()
@@ -270,3 +273,94 @@ def test_two_builds_at_once_one_refused_neither_hangs(content: Path, tmp_path: P
     with generator.outputs._lock(build / ".lock", build):
         _, err = other.communicate(timeout=120)
     assert other.returncode == 1 and "another build" in err
+
+
+def test_a_folder_it_cannot_write_is_an_error_not_a_bug(
+    content: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # As root, permission bits do not stop a write: the refusal is simulated where it happens.
+    real_mkdir = Path.mkdir
+
+    def read_only(self: Path, *args: object, **kwargs: object) -> None:
+        if self.name == ".site.new":
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    assert main(build_args(content, tmp_path / "site", tmp_path / "build")) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: cannot write {tmp_path / '.site.new'}: Permission denied\n"
+
+
+def test_hidden_entries_of_the_old_site_are_kept(content: Path, tmp_path: Path) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site / ".well-known").mkdir()
+    (site / ".well-known" / "security.txt").write_text("Contact: mailto:x@example.org\n")
+    (site / ".nojekyll").write_text("")
+    assert main(build_args(content, site, build)) == 0
+    assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (site / ".well-known" / "security.txt").is_file() and (site / ".nojekyll").is_file()
+
+
+def test_folders_beside_the_site_that_a_build_did_not_make_are_kept(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    mine = tmp_path / ".site.old"
+    mine.mkdir()
+    (mine / "backup.html").write_text("mine")
+    assert main(build_args(content, site, build)) == 1
+    assert "holds files a build did not make: move it away" in capsys.readouterr().err
+    assert (mine / "backup.html").read_text() == "mine"
+
+
+def test_site_and_build_folders_are_never_taken_for_each_other(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    before = snapshot(tmp_path)
+    assert main(build_args(content, build, site)) == 1
+    assert "holds files a build did not make" in capsys.readouterr().err
+    assert main(build_args(content, site, tmp_path / ".site.new")) == 1
+    assert "must be apart" in capsys.readouterr().err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_link_in_the_build_folder_is_removed_not_followed(content: Path, tmp_path: Path) -> None:
+    site, build = tmp_path / "site", tmp_path / "build"
+    assert main(build_args(content, site, build)) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.md").write_text("mine")
+    for name in ("docs", "staged"):
+        target = build / name
+        if target.exists():
+            shutil.rmtree(target)
+        target.symlink_to(elsewhere)
+    assert main(build_args(content, site, build)) == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.md"]
+    assert (elsewhere / "keep.md").read_text() == "mine"
+
+
+def test_an_interrupt_while_waiting_for_the_side_process_stops_it_at_once() -> None:
+    from generator.forked import Forked
+
+    side = Forked(time.sleep, 30)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            side.result()
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 10, "it waited for the forked process to finish"
+    assert side._process is not None and side._process.exitcode is not None

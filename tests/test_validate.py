@@ -181,7 +181,7 @@ def test_duplicate_keys_and_aliases_are_named(tmp_path: Path) -> None:
     messages = [f"{p.line}:{p.column}: {p.message}" for p in validate(content)]
     assert messages == [
         "3:1: field 'date' appears twice",
-        "6:1: aliases (*name) are not allowed here",
+        "6:1: aliases (*name) are not allowed",
         "6:1: unknown field 'extra' (known: date, fetched, papers, status)",
     ]
 
