@@ -9,7 +9,7 @@ from typing import Any
 
 from . import yamlfile
 from .errors import ContentError
-from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper, strip_invisible
+from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
 from .validate import (
     DAY_SCHEMA_HEADER,
     check_content,
@@ -43,25 +43,9 @@ def day_from_checked(data: dict[str, Any]) -> Day:
     fetched = data.get("fetched")
     return Day(
         date=date.fromisoformat(data["date"]),
-        papers=[_shown(paper) for paper in data["papers"]],
+        papers=data["papers"],
         fetched=date.fromisoformat(fetched) if fetched else None,
     )
-
-
-def _shown(paper: dict[str, Any]) -> dict[str, Any]:
-    # Older files may hold invisible controls (bidirectional overrides, say) that fetching now
-    # removes; they never reach a page or a feed.
-    return {key: _visible(value) for key, value in paper.items()}
-
-
-def _visible(value: Any) -> Any:
-    if isinstance(value, str):
-        return strip_invisible(value)
-    if isinstance(value, list):
-        return [_visible(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _visible(item) for key, item in value.items()}
-    return value
 
 
 def load_days(content: Path) -> list[Day]:

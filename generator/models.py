@@ -91,7 +91,7 @@ def versionless_id(raw: str) -> str | None:
 
 def strip_invisible(text: str) -> str:
     """The text without the characters clean_text drops as controls; whitespace as it was."""
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text  # nearly always as is
 
 
 def clean_text(text: str) -> str:

@@ -24,6 +24,7 @@ import yaml
 from . import yamlfile
 from .errors import ContentError
 from .forked import can_fork, in_two
+from .models import strip_invisible
 
 SCHEMAS = Path(__file__).parent / "schemas"
 DATE_KEYS = frozenset({"date", "fetched", "published", "withdrawn", "checked", "failed"})
@@ -87,7 +88,7 @@ class Checked:
     """content/ as `validate` read it: every problem, and the values of the files it read."""
 
     problems: list[Problem] = field(default_factory=list)
-    days: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+    days: list[dict[str, Any]] = field(default_factory=list)  # oldest first, controls removed
     corrections: list[dict[str, Any]] = field(default_factory=list)  # by file name
     topics: dict[str, Any] | None = None  # topics.yml, if there is one
     status: dict[str, Any] | None = None  # fetch-status.yaml, if there is one
@@ -188,7 +189,23 @@ def _check_single(path: Path, check: Check) -> tuple[Any, list[Problem]]:
 
 
 def _check_days(paths: list[Path]) -> list[tuple[Any, list[Problem]]]:
-    return [_check_day(path) for path in paths]
+    results = []
+    for path in paths:
+        value, problems = _check_day(path)
+        # Older files may hold invisible controls (bidirectional overrides, say) that fetching
+        # now removes: they never reach a page or a feed. Removed here, in both processes.
+        results.append((value if problems else _visible(value), problems))
+    return results
+
+
+def _visible(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, list):
+        return [_visible(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _visible(item) for key, item in value.items()}
+    return value
 
 
 def _check_topics(path: Path) -> tuple[Any, list[Problem]]:

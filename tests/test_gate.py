@@ -423,3 +423,21 @@ def test_fetch_gaps_sees_the_days_validate_sees(
     assert main(["fetch", "--gaps", "--content", str(content)]) == 1
     err = capsys.readouterr().err
     assert "content is invalid" in err and "internal error" not in err
+
+
+def test_invisible_controls_in_older_files_never_reach_the_archive(tmp_path: Path) -> None:
+    text = GOOD_DAY.replace("title: A paper", 'title: "A \\u202epaper\\u2066"').replace(
+        "- Ada", '- "Ada\\u202d"'
+    )
+    content = write_files(tmp_path / "content", {"papers/2025/06/2025-06-10.yaml": text})
+    assert validate(content) == []
+    (paper,) = load_archive(content).days[0].papers
+    assert paper["title"] == "A paper" and paper["authors"] == ["Ada"]
+
+
+@pytest.mark.parametrize("title", ["' '", '"\\u202e"', '"\\t\\u2066 "'])
+def test_a_title_with_nothing_visible_is_refused(title: str, tmp_path: Path) -> None:
+    text = GOOD_DAY.replace("title: A paper", f"title: {title}")
+    content = write_files(tmp_path / "content", {"papers/2025/06/2025-06-10.yaml": text})
+    (problem,) = validate(content)
+    assert problem.message.startswith("paper 2506.00001 title must have visible text")

@@ -77,7 +77,7 @@ content/corrections/wrong-name.yaml:1:1: correction changes nothing: add fields 
 or 'hide: true'
 content/corrections/wrong-name.yaml:1:5: a correction to 2506.00002 must be named 2506.00002.yaml
 content/corrections/wrong-name.yaml:3:7: hide must be true or false (got 'yes please')
-content/papers/2025/06/2025-06-10.yaml:9:10: paper 2506.00002 title must be non-empty text (got '')
+content/papers/2025/06/2025-06-10.yaml:9:10: paper 2506.00002 title must have visible text (got '')
 content/papers/2025/06/2025-06-10.yaml:10:12: paper 2506.00002 upvotes must be a whole number, \
 0 or more (got 'many')
 content/papers/2025/06/2025-06-10.yaml:11:11: paper 2506.00002 github must be an http(s) URL \
