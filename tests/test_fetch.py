@@ -554,6 +554,16 @@ def streamed(body: bytes, encoding: str | None = None, status: int = 200) -> htt
 PAGE_URL = "https://huggingface.co/api/daily_papers?date=2026-05-28&limit=100&p=0"
 
 
+def run_traced(api: FakeApi, tmp_path: Path) -> tuple[Summary, int]:
+    """Fetch DAY, and the peak memory Python allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        summary = run(api, tmp_path, [DAY])
+        return summary, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_gzip_bomb_fails_the_day_without_inflating_it(tmp_path: Path) -> None:
     inflated = 256 * 2**20  # 16 times the cap, in a 1 MB body
     deflater = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
@@ -562,12 +572,7 @@ def test_gzip_bomb_fails_the_day_without_inflating_it(tmp_path: Path) -> None:
     bomb += deflater.flush()
     api = FakeApi({DAY: [item("2605.00001")]})
     api.faults[DAY] = [streamed(bomb, "gzip")]
-    tracemalloc.start()
-    try:
-        summary = run(api, tmp_path, [DAY])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    summary, peak = run_traced(api, tmp_path)
     assert summary.failed == [
         f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
     ]
@@ -624,12 +629,7 @@ def test_redirects_are_followed_without_reading_their_bodies(tmp_path: Path) -> 
     api = FakeApi({DAY: [item("2605.00001")]})
     headers = {"Location": moved, "Content-Encoding": "deflate"}
     api.faults[DAY] = [httpx.Response(302, headers=headers, stream=httpx.ByteStream(bomb))]
-    tracemalloc.start()
-    try:
-        summary = run(api, tmp_path, [DAY])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    summary, peak = run_traced(api, tmp_path)
     assert (summary.new, summary.failed, summary.requests) == (1, [], 1)
     assert [str(r.url) for r in api.requests] == [PAGE_URL, moved]
     assert peak < 16 * 2**20

@@ -182,11 +182,16 @@ def content_trees(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-@settings(
-    max_examples=int(os.environ.get("GATE_EXAMPLES", "120")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+def examples(variable: str, default: int) -> Any:
+    """Hypothesis settings: `default` examples, or as many as the environment variable says."""
+    return settings(
+        max_examples=int(os.environ.get(variable, str(default))),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@examples("GATE_EXAMPLES", 120)
 @given(files=content_trees())
 def test_validate_and_build_agree_on_generated_content(
     files: dict[str, str], tmp_path_factory: pytest.TempPathFactory
@@ -195,11 +200,7 @@ def test_validate_and_build_agree_on_generated_content(
     assert_agree(content)
 
 
-@settings(
-    max_examples=int(os.environ.get("GATE_BUILDS", "6")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples("GATE_BUILDS", 6)
 @given(files=content_trees())
 def test_the_build_command_itself_agrees_with_validate(
     files: dict[str, str], tmp_path_factory: pytest.TempPathFactory
