@@ -97,6 +97,17 @@ def test_a_folder_holding_files_it_did_not_make_is_refused(
     assert "is not a folder" in capsys.readouterr().err
 
 
+def test_a_build_folder_of_the_nightly_run_and_the_tests_is_accepted(
+    content: Path, tmp_path: Path
+) -> None:
+    # What `make nightly`, the Actions cache and `make test` leave in build/ before any build.
+    build = tmp_path / "build"
+    for name in ("search-cache/2025-x", "test-artifacts/day-375px.png", "fetch-summary.txt"):
+        (build / name).parent.mkdir(parents=True, exist_ok=True)
+        (build / name).write_text("x")
+    assert Outputs.claim(content, tmp_path / "site", build).build == build
+
+
 def test_site_and_build_folders_must_be_apart(content: Path, tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="must be apart"):
         Outputs.claim(content, tmp_path / "out", tmp_path / "out")
