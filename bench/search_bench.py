@@ -20,6 +20,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import queue
 import re
 import shutil
 import statistics
@@ -128,7 +129,11 @@ def main() -> int:
     # One index of every paper, beside the site's yearly ones for this run only: the ranking
     # a search of every year should come close to.
     one = site / search.BUNDLE_DIR / ONE_INDEX
-    asyncio.run(search._write_bundles({ONE_INDEX: search.search_records(archive)}, one.parent, _no))
+    todo: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    todo.put((ONE_INDEX, search.search_records(archive)))
+    for _ in range(search.SERVICES):  # each service stops at one None
+        todo.put(None)
+    asyncio.run(search._write_bundles(todo, one.parent, _no))
     try:
         rows, chromium = _measure(site, [*QUERIES, title])
     finally:

@@ -26,6 +26,7 @@ from . import arxiv_api, hf_api, yamlfile
 from .arxiv_api import BATCH_SIZE
 from .content import day_path, load_day, save_day
 from .errors import ApiError, ArchiveError
+from .models import REFRESH_DAYS
 from .progress import progress_bar
 from .summary import Summary
 from .validate import (
@@ -59,8 +60,6 @@ MAX_REDIRECTS = 20  # as httpx's own default
 # Explicit, since a hung socket would otherwise stall the nightly job until CI kills it.
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Lists grow for up to 14 days after a paper's arXiv date, and counts settle in one to two weeks.
-REFRESH_DAYS = 14
 # Hugging Face allows 500 requests per 5 minutes per IP anonymously; keep a margin.
 HF_LIMIT = (450, 300.0)
 STATUS_HEADER = (

@@ -55,6 +55,9 @@ CORRECTABLE_FIELDS: tuple[str, ...] = (
     "abstract",
 )
 
+# Lists grow for up to 14 days after a paper's arXiv date, and counts settle in one to two
+# weeks: fetch refreshes these days every night, and pages say a day "may still grow".
+REFRESH_DAYS = 14
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 DAY_STATUSES = ("listed", "empty")
 

@@ -21,12 +21,12 @@ MARKER = ".daily-papers-archive"
 BUILD_MARKER = ".daily-papers-archive-build"
 MARKER_TEXT = "Made by `python -m generator build`, which replaces what it made here.\n"
 # What build/ may hold besides the marker: the build's own folders, and what the nightly run
-# (Makefile), its cache step and the browser tests' screenshots put there before a build has
-# ever left its marker.
+# (Makefile), its cache step, the browser tests' screenshots and the benchmarks' work folders
+# put there before a build has ever left its marker.
 SCRATCH = ("docs", "staged", "sample-content")  # replaced by every build
 BUILD_NAMES = frozenset(
     {*SCRATCH, "search-cache", "fetch-summary.txt", "fetch-exit", "fetch-failed.txt"}
-    | {"test-artifacts", ".lock", BUILD_MARKER}
+    | {"test-artifacts", "bench", "search-bench", ".lock", BUILD_MARKER}
 )
 # A site built before sites carried the marker: these files say this tool made it.
 OLD_SITE_SIGNS = ("sitemap.xml", "pagefind/dpa-search.json", "feeds.opml")

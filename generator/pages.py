@@ -21,10 +21,9 @@ from .config import SiteConfig
 from .content import day_path
 from .corrections import CORRECTION_SCHEMA_HEADER
 from .mathml import has_math, render_text
-from .models import strip_invisible
+from .models import REFRESH_DAYS, strip_invisible
 
 TEMPLATES = Path(__file__).parent / "templates"
-REFRESH_DAYS = 14  # lists grow for up to 14 days (see fetch.py)
 # Front matter flag of pages whose body is all HTML: generator/mkdocs_hooks.py hands it to
 # the page as it is, so Python-Markdown does not re-parse thousands of abstracts.
 READY_HTML = "ready_html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -143,3 +144,20 @@ def test_set_aside_moves_into_the_work_folders_trash(tmp_path: Path) -> None:
     assert sorted(p.name for p in (work / "120").rglob("*")) == ["build"]
     moved = sorted(p.relative_to(work / "trash").parts[1:] for p in (work / "trash").rglob("*"))
     assert moved == [(), (), ("docs",), ("docs", "a.md"), ("site",)]
+
+
+def test_search_bench_runs_on_a_tiny_archive(tmp_path: Path) -> None:
+    """bench/search_bench.py end to end on 60 papers, so that it cannot rot either."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not found: search_bench measures in Chromium")
+    script = ROOT / "bench" / "search_bench.py"
+    command = [sys.executable, str(script), "--papers", "60", "--work", str(tmp_path)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| records | 60 |" in done.stdout
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    queries = [row for row in rows if re.match(r"\| [^|]+ \| \d+ \| \d+ KB \|", row)]
+    assert len(queries) == 5, rows  # four fixed queries and one exact title
+    assert "The exact-title query, all years searched: its paper is first." in done.stdout
