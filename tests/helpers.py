@@ -119,3 +119,39 @@ def fixture_content(root: Path) -> Path:
         },
     )
     return content
+
+
+GOLDEN = Path(__file__).parent / "golden"
+# What the fixture archive must build, byte for byte: generated Markdown, a built day page,
+# one feed of each format and one data file.
+GOLDEN_PAGES = (
+    "2025/06/09.md",
+    "2025/06/10.md",
+    "2025/06/index.md",
+    "coverage.md",
+    "topics/agents/index.md",
+    "weeks/2025-W24.md",
+)
+GOLDEN_SITE = ("2025/06/09/index.html", "feed.xml", "atom.xml", "feed.json", "data/2025/06/09.json")
+
+
+def golden_files(root: Path) -> dict[str, bytes]:
+    """The golden files as the code makes them now, built under root: {name: bytes}."""
+    from generator.archive import load_archive
+    from generator.build import build_site
+    from generator.config import SiteConfig
+    from generator.pages import generate_pages
+
+    config = SiteConfig(
+        "Daily Papers Archive",
+        "https://example.org/archive/",
+        "https://github.com/owner/repo",
+        "main",
+    )
+    content = fixture_content(root)
+    pages = generate_pages(load_archive(content), config)
+    files = {f"pages/{name}": pages[name].encode("utf-8") for name in GOLDEN_PAGES}
+    repository = Path(__file__).resolve().parent.parent
+    build_site(content, root / "site", root / "build", repository / "mkdocs.yml")
+    files.update({f"built/{name}": (root / "site" / name).read_bytes() for name in GOLDEN_SITE})
+    return files
