@@ -12,7 +12,6 @@ from .errors import ContentError
 from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
 from .validate import (
     DAY_SCHEMA_HEADER,
-    check_content,
     check_day_file,
     check_day_text,
     content_files,
@@ -46,14 +45,6 @@ def day_from_checked(data: dict[str, Any]) -> Day:
         papers=data["papers"],
         fetched=date.fromisoformat(fetched) if fetched else None,
     )
-
-
-def load_days(content: Path) -> list[Day]:
-    """Every day of content/ as fetched (no corrections), oldest first, checked as `validate`
-    checks the whole folder; ContentError if it has problems."""
-    checked = check_content(content)
-    checked.raise_problems()
-    return [day_from_checked(data) for data in checked.days]
 
 
 def load_day(path: Path) -> Day:

@@ -22,6 +22,7 @@ from .content import day_path
 from .corrections import CORRECTION_SCHEMA_HEADER
 from .mathml import has_math, render_text
 from .models import REFRESH_DAYS, strip_invisible
+from .validate import correction_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Front matter flag of pages whose body is all HTML: generator/mkdocs_hooks.py hands it to
@@ -68,7 +69,7 @@ def week_end(monday: date) -> date:
 def correction_path(paper_id: str) -> str:
     """content/corrections/2605.29801.yaml; an old-style id's "/" becomes "_", as validate
     wants (hep-th/9901001 -> hep-th_9901001.yaml): in GitHub's editor it would make a folder."""
-    return f"content/corrections/{paper_id.replace('/', '_')}.yaml"
+    return f"content/corrections/{correction_name(paper_id)}"
 
 
 def topic_url(slug: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .models import strip_invisible
@@ -122,12 +121,3 @@ def topic_from_checked(data: dict[str, Any]) -> Topic:
 def topics_from_checked(data: dict[str, Any] | None) -> list[Topic]:
     """The topics of a checked topics.yml, in file order (none if there is no file)."""
     return [topic_from_checked(item) for item in data["topics"]] if data else []
-
-
-def load_topics(content: Path) -> list[Topic]:
-    """The topics in content/topics.yml, read through the same checks as `validate`."""
-    from .validate import check_content
-
-    checked = check_content(content)
-    checked.raise_problems()
-    return topics_from_checked(checked.topics)

@@ -10,13 +10,13 @@ import pytest
 
 import generator.validate
 from generator import yamlfile
+from generator.archive import load_archive
 from generator.content import (
     DAY_SCHEMA_HEADER,
     day_path,
     day_paths,
     dump_day,
     load_day,
-    load_days,
 )
 from generator.errors import ContentError
 from generator.hf_api import normalise_item
@@ -108,10 +108,10 @@ def test_days_load_alike_in_two_processes_and_name_a_broken_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content = fixture_content(tmp_path)
-    one = load_days(content)
+    one = load_archive(content).days
     monkeypatch.setattr(generator.validate, "PARALLEL_CHECK", 2)  # the forked half, here too
-    assert load_days(content) == one
+    assert load_archive(content).days == one
     newest = day_paths(content)[-1]  # in the forked process's half
     newest.write_text("date: 2025-06-12\npapers: [unclosed\n", encoding="utf-8")
     with pytest.raises(ContentError, match=re.escape(str(newest))):
-        load_days(content)
+        load_archive(content)

@@ -13,7 +13,8 @@ import pytest
 
 from generator import importer
 from generator.__main__ import main
-from generator.content import day_path, day_paths, load_day, load_days
+from generator.archive import load_archive
+from generator.content import day_path, day_paths, load_day
 from generator.hf_api import MAX_BODY
 from generator.importer import import_dir
 from generator.models import Day
@@ -31,7 +32,7 @@ def _snapshot(content: Path) -> dict[str, bytes]:
 def test_every_corpus_day_keeps_every_paper(corpus_days: Path, imported: Path) -> None:
     sources = sorted(corpus_days.glob("*.json"))
     assert len(sources) == 515
-    days = {day.date.isoformat(): day for day in load_days(imported)}
+    days = {day.date.isoformat(): day for day in load_archive(imported).days}
     assert len(days) == len(sources)
     total = 0
     for source in sources:
@@ -107,7 +108,7 @@ def test_2026_shape(imported: Path) -> None:
 
 
 def test_github_fields_and_plain_titles(imported: Path) -> None:
-    days = load_days(imported)
+    days = load_archive(imported).days
     papers = [p for day in days for p in day.papers]
     with_repo = [p for p in papers if "github" in p]
     assert len(with_repo) >= 2800
@@ -121,7 +122,7 @@ def test_github_fields_and_plain_titles(imported: Path) -> None:
 def test_same_paper_on_two_days_is_kept_on_both(imported: Path) -> None:
     listed = [
         d.date.isoformat()
-        for d in load_days(imported)
+        for d in load_archive(imported).days
         if any(p["id"] == "2604.07429" for p in d.papers)
     ]
     assert listed == ["2026-04-10", "2026-04-16"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from generator.__main__ import main
-from generator.content import day_paths, load_days
+from generator.archive import load_archive
+from generator.content import day_paths
 from generator.validate import validate
 
 
@@ -20,7 +21,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_sizes_are_realistic(sample: Path) -> None:
-    days = load_days(sample)
+    days = load_archive(sample).days
     papers = [p for day in days for p in day.papers]
     assert len(papers) == 3000
     assert len({p["id"] for p in papers}) == 3000

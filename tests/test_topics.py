@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.archive import PARALLEL_TOPICS, load_archive
 from generator.sample import make_sample
-from generator.topics import Topic, TopicMatcher, Words, load_topics
+from generator.topics import Topic, TopicMatcher, Words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def test_matcher_agrees_with_each_topic_on_the_sample(tmp_path: Path) -> None:
 
 def test_matcher_agrees_on_the_real_corpus(imported: Path) -> None:
     archive = load_archive(imported)
-    archive.topics = load_topics(ROOT / "content")  # the corpus import has no topics.yml
+    archive.topics = load_archive(ROOT / "content").topics  # the corpus import has no topics.yml
     assert archive.topics
     expected = {pid: _one_by_one(archive.topics, p) for pid, p in archive.papers.items()}
     assert len(expected) >= PARALLEL_TOPICS  # matched in two processes, where it can fork
