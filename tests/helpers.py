@@ -6,6 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
 
 def write_files(root: Path, files: dict[str, str]) -> Path:
     """Write an inline fixture tree {relative path: text} under root."""

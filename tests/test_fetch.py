@@ -42,8 +42,8 @@ from generator.fetch import (
 from generator.hf_api import MAX_BODY
 from generator.importer import import_dir
 from generator.summary import Summary
-from tests.conftest import loopback as serve_handler
 from tests.helpers import api_item
+from tests.servers import loopback as serve_handler
 
 TODAY = date(2026, 5, 29)  # the last corpus day
 DAY = date(2026, 5, 28)

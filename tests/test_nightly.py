@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from tests.conftest import loopback
 from tests.helpers import api_item
+from tests.servers import loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"

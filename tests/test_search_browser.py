@@ -12,8 +12,8 @@ import pytest
 
 from generator.build import build_site
 from generator.importer import import_dir
-from tests.conftest import serve
 from tests.helpers import api_item, write_files, write_response
+from tests.servers import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SUB_PATH = "daily-papers-archive/"  # as on GitHub Pages: https://OWNER.github.io/REPO/
