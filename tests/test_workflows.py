@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.__main__ import main
-
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -188,35 +186,3 @@ def test_make_nightly_is_a_phony_target() -> None:
     makefile = (ROOT / "Makefile").read_text("utf-8")
     assert re.search(r"^\.PHONY:.* nightly\b", makefile, re.MULTILINE)
     assert re.search(r"^nightly:", makefile, re.MULTILINE)
-
-
-def test_validate_prints_github_annotations(tmp_path: Path, capsys) -> None:
-    content = tmp_path / "content"
-    odd = content / "papers/2026/05/odd,name:100%.yaml"
-    odd.parent.mkdir(parents=True)
-    odd.write_text("date: 2026-05-29\n", "utf-8")
-    correction = content / "corrections/2605.00001.yaml"
-    correction.parent.mkdir(parents=True)
-    correction.write_text('id: "2605.00001"\nreason: r\nset:\n  "50%": x\n', "utf-8")
-
-    assert main(["validate", "--content", str(content), "--format", "github"]) == 1
-    lines = capsys.readouterr().out.splitlines()
-    # Each problem twice: as path:line:column: message, then as a workflow command.
-    plain, annotations = lines[0::2], lines[1::2]
-    assert all(line.startswith("::error file=") for line in annotations)
-    assert not any(line.startswith("::") for line in plain)
-    odd_file = str(odd.parent) + "/odd%2Cname%3A100%25.yaml"  # "," and ":" would end it
-    unexpected = f"::error file={odd_file},line=1,col=1::unexpected file: expected YYYY-MM-DD.yaml"
-    assert unexpected in annotations
-    unknown = f"::error file={correction},line=4,col=3::unknown field '50%25' in set (known: "
-    assert [line for line in annotations if line.startswith(unknown)]
-
-
-def test_validate_prints_no_annotations_by_default(tmp_path: Path, capsys) -> None:
-    correction = tmp_path / "content/corrections/2605.00001.yaml"
-    correction.parent.mkdir(parents=True)
-    correction.write_text('id: "2605.00001"\nreason: r\nhide: true\n', "utf-8")
-    assert main(["validate", "--content", str(tmp_path / "content")]) == 1
-    out = capsys.readouterr().out
-    assert "no day lists paper 2605.00001" in out
-    assert "::error" not in out
