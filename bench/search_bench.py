@@ -13,14 +13,12 @@ performance.mark(). Prints Markdown tables; not a timed test.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import gzip
 import importlib.metadata
 import json
 import os
 import platform
-import queue
 import re
 import shutil
 import statistics
@@ -39,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from generator import build, search  # noqa: E402
 from generator.archive import load_archive  # noqa: E402
 from generator.sample import make_sample  # noqa: E402
+from generator.search.pagefind import Indexing  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -129,11 +128,8 @@ def main() -> int:
     # One index of every paper, beside the site's yearly ones for this run only: the ranking
     # a search of every year should come close to.
     one = site / search.BUNDLE_DIR / ONE_INDEX
-    todo: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    todo.put((ONE_INDEX, search.search_records(archive)))
-    for _ in range(search.SERVICES):  # each service stops at one None
-        todo.put(None)
-    asyncio.run(search._write_bundles(todo, one.parent, _no))
+    with Indexing(one.parent) as indexing:
+        indexing.add(ONE_INDEX, search.search_records(archive))
     try:
         rows, chromium = _measure(site, [*QUERIES, title])
     finally:
@@ -149,10 +145,6 @@ def _build_site(content: Path, site: Path, build_dir: Path) -> None:
 
 def _blocks(path: Path) -> int:
     return path.stat().st_blocks * 512 if path.is_file() else 0
-
-
-def _no() -> None:
-    pass
 
 
 def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]:

@@ -14,20 +14,21 @@ from typing import Any
 
 import pytest
 
-import generator.search
+import generator.search.index
+import generator.search.pagefind
 from generator.archive import Archive, load_archive
 from generator.errors import BuildError
 from generator.importer import import_dir
 from generator.models import Day
-from generator.search import (
-    MANIFEST,
-    UNUSED,
-    SearchStats,
-    _service_class,
-    build_index,
-    search_page,
-    search_records,
+from generator.search import MANIFEST, SearchStats, build_index, search_page, search_records
+from generator.search.pagefind import UNUSED
+from generator.search.pagefind_private import (
+    CHECKED_WITH,
+    ISSUE,
+    changed_internals,
+    service_class,
 )
+from generator.search.written import all_whole, until_written
 from tests.helpers import HOSTILE_TITLE, api_item, write_files, write_response
 
 TOPICS = """\
@@ -193,6 +194,7 @@ def test_manifest_years_and_filter_values(bundle: Index) -> None:
     values = json.loads((bundle.root / MANIFEST).read_text("utf-8"))
     assert values == {
         "code": ["yes"],
+        "has_code": "yes",  # what search.js asks for when "Has code" is ticked
         "organization": ["NVIDIA"],
         "papers": {"2024": 1, "2025": 3},  # search.js weighs each year's scores by its size
         "topic": ["Robotics", "Video"],
@@ -298,7 +300,7 @@ def test_years_on_one_service_or_two_give_the_same_bundles(
     ]  # fmt: skip
     archive = Archive(days=days)
     two = build_index(archive, tmp_path / "two")
-    monkeypatch.setattr(generator.search, "SERVICES", 1)
+    monkeypatch.setattr(generator.search.pagefind, "SERVICES", 1)
     build_index(archive, tmp_path / "one")
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
     index = Index(tmp_path / "two")
@@ -360,7 +362,7 @@ def test_a_failure_while_pagefind_indexes_ends_the_build(
             raise OSError(28, "No space left on device")
         return False
 
-    monkeypatch.setattr(generator.search, "_from_cache", from_cache)
+    monkeypatch.setattr(generator.search.index, "from_cache", from_cache)
     with ThreadPoolExecutor(1) as thread:
         running = thread.submit(build_index, archive, tmp_path / "pagefind")
         with pytest.raises(BuildError, match="No space left on device"):
@@ -383,7 +385,7 @@ def test_a_pagefind_crash_fails_the_build_with_its_message() -> None:
         stdout.feed_data(b"thread 'main' panicked at pagefind/src/output/mod.rs:422:46:\n")
         stdout.feed_data(b'Os { code: 20, kind: NotADirectory, message: "Not a directory" }\n')
         stdout.feed_eof()
-        service = object.__new__(_service_class())
+        service = object.__new__(service_class())
         service._backend = SimpleNamespace(stdout=stdout)
         waiting: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         service._responses = {1: waiting}
@@ -395,6 +397,45 @@ def test_a_pagefind_crash_fails_the_build_with_its_message() -> None:
     assert isinstance(error, BuildError)
     assert str(error).startswith("search index: Pagefind stopped: thread 'main' panicked")
     assert "NotADirectory" in str(error)
+
+
+def test_pagefind_internals_are_the_ones_checked() -> None:
+    from importlib.metadata import version
+
+    from pagefind.service import PagefindService
+
+    installed, module = version("pagefind"), "generator/search/pagefind_private.py"
+    changed = changed_internals()
+    assert not changed, (
+        f"pagefind {installed} changed PagefindService's {', '.join(changed)}, which {module} "
+        f"relies on (checked against {CHECKED_WITH}): builds now fall back to the stock "
+        f"service, 0.1 s a record ({ISSUE}). Read the new source, adapt or drop the subclass, "
+        "then update RELIED_ON and CHECKED_WITH."
+    )
+    assert installed == CHECKED_WITH, (
+        f"pagefind {installed} is installed, {module} was checked against {CHECKED_WITH}: "
+        f"see whether {ISSUE} is fixed (then drop the subclass), else update CHECKED_WITH."
+    )
+    assert service_class() is not PagefindService
+
+
+def test_changed_internals_fall_back_to_the_stock_service(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pagefind.service import PagefindService
+
+    async def _wait_for_responses(self: Any) -> None:  # as if a new Pagefind had fixed it
+        pass
+
+    monkeypatch.setattr(PagefindService, "_wait_for_responses", _wait_for_responses)
+    monkeypatch.delattr(PagefindService, "close")
+    service_class.cache_clear()
+    try:
+        assert changed_internals() == ["_wait_for_responses", "close (not found)"]
+        assert service_class() is PagefindService
+    finally:
+        service_class.cache_clear()  # the next test gets the real one again
+    assert "indexing with its stock service" in caplog.text
 
 
 def test_search_page() -> None:
@@ -508,9 +549,39 @@ def _cbor(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR type {major}/{info} at byte {at}")
 
 
-def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) -> None:
-    from generator.search import _until_written
+def test_cbor2_reads_and_writes_pagefind_files_as_the_hand_written_codec(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before cbor2 replaces the codec: the same values from Pagefind's own files, and the same
+    # bytes for them, for the files as sorted, and for lengths at every head size.
+    import cbor2
 
+    from generator.search import reproducible
+
+    pagefind_wrote: dict[str, bytes] = {}
+
+    def keep(bundle: Path) -> None:
+        pagefind_wrote.update({f"raw/{k}": v for k, v in _files(bundle).items()})
+        reproducible.make_reproducible(bundle)
+
+    monkeypatch.setattr(generator.search.index, "make_reproducible", keep)
+    build_index(archive, tmp_path / "pagefind")
+    files = {**pagefind_wrote, **_files(tmp_path / "pagefind")}
+    checked = 0
+    for name, data in files.items():
+        if name.endswith((".pf_meta", ".pf_filter")):
+            body = gzip.decompress(data)[len(reproducible.SIGNATURE) :]
+            value, end = reproducible._from_cbor(body, 0)
+            assert end == len(body) and cbor2.loads(body) == value, name
+            assert cbor2.dumps(value) == reproducible._to_cbor(value) == body, name
+            checked += 1
+    assert checked >= 12  # 2 years, raw and sorted: a meta file and its filters each
+    for n in (0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**64 - 1):
+        value = [n, "é" * (n % 300), b"x" * (n % 70000), [n] * (n % 30)]
+        assert cbor2.dumps(value) == reproducible._to_cbor(value)
+
+
+def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) -> None:
     fragment = gzip.compress(b"pagefind_dcd" + b"x" * 1000)
     write_files(tmp_path, {"pagefind.js": "export {}", "pagefind.en_1.pf_meta": "meta"})
     (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_1"}}}')
@@ -525,7 +596,7 @@ def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) 
         events.append("finished")
 
     async def wait() -> None:
-        await _until_written(tmp_path, timeout=10)
+        await until_written(tmp_path, timeout=10)
         events.append("waited")
 
     async def both() -> None:
@@ -535,18 +606,16 @@ def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) 
     assert events == ["finished", "waited"]
     (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")  # never written
     with pytest.raises(BuildError, match="did not finish writing"):
-        asyncio.run(_until_written(tmp_path, timeout=0.3))
+        asyncio.run(until_written(tmp_path, timeout=0.3))
 
 
 def test_a_file_seen_whole_then_gone_does_not_count_for_another(tmp_path: Path) -> None:
-    from generator.search import _all_whole
-
     write_files(tmp_path, {"pagefind.js": "export {}", "pagefind.en_1.pf_meta": "meta"})
     (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_1"}}}')
     whole: set[str] = set()
     sizes: dict[str, int] = {}
-    assert not _all_whole(tmp_path, whole, sizes)  # sizes not yet seen twice
-    assert _all_whole(tmp_path, whole, sizes)
+    assert not all_whole(tmp_path, whole, sizes)  # sizes not yet seen twice
+    assert all_whole(tmp_path, whole, sizes)
     (tmp_path / "pagefind.js").rename(tmp_path / "renamed.js")  # now one file not seen whole
-    assert not _all_whole(tmp_path, whole, sizes)
-    assert _all_whole(tmp_path, whole, sizes)
+    assert not all_whole(tmp_path, whole, sizes)
+    assert all_whole(tmp_path, whole, sizes)
