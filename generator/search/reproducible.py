@@ -4,8 +4,8 @@ Pagefind 1.5.2 writes its filters and sorts in hash-map order, which changes fro
 the filter files, the metadata file listing filters and sorts, and the entry file naming that
 one differ between two builds of the same content. Sorting them makes the bundle, like the
 rest of the site, the same bytes for the same content. Those files are gzip of
-b"pagefind_dcd" + CBOR; the few CBOR types they use are read and written below (RFC 8949;
-re-encoding an unchanged file gives Pagefind's bytes back).
+b"pagefind_dcd" + CBOR, read and written with cbor2, whose encoding is Pagefind's (minicbor's:
+definite lengths, the shortest heads): each file read is checked to encode back to its bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+import cbor2
 
 from ..errors import BuildError
 
@@ -46,63 +48,29 @@ def make_reproducible(bundle: Path) -> None:
 
 
 def read_pf(path: Path) -> Any:
+    """The value of a Pagefind metadata or filter file."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
         raise BuildError(f"search index: {path}: not a Pagefind file")
-    value, end = _from_cbor(data, len(SIGNATURE))
-    if end != len(data):
-        raise BuildError(f"search index: {path}: unexpected data after its CBOR value")
+    encoded = data[len(SIGNATURE) :]
+    try:
+        value = cbor2.loads(encoded)
+        # Then what is changed and written back is encoded as Pagefind would have: a file
+        # with data after its value, or one Pagefind encoded otherwise, stops the build.
+        same = cbor2.dumps(value) == encoded
+    except cbor2.CBORError as exc:
+        raise BuildError(f"search index: {path}: unreadable CBOR: {exc}") from exc
+    if not same:
+        raise BuildError(f"search index: {path}: cbor2 does not encode it back to its bytes")
     return value
 
 
 def write_pf(folder: Path, prefix: str, value: Any, digits: int) -> str:
     """Write a value as Pagefind does, named by its content; return its hash name."""
-    data = gzip.compress(SIGNATURE + _to_cbor(value), mtime=0)
+    data = gzip.compress(SIGNATURE + cbor2.dumps(value), mtime=0)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
     if folder.name == "filter":
         (folder / f"{name}.pf_filter").write_bytes(data)
     else:
         (folder / f"pagefind.{name}.pf_meta").write_bytes(data)
     return name
-
-
-def _from_cbor(data: bytes, at: int) -> tuple[Any, int]:
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info >= 24:
-        if info > 27:
-            raise BuildError(f"search index: CBOR {major}/{info} at byte {at} is not supported")
-        size = 1 << (info - 24)
-        number, at = int.from_bytes(data[at : at + size], "big"), at + size
-    else:
-        number = info
-    if major == 0:
-        return number, at
-    if major in (2, 3):
-        raw = data[at : at + number]
-        return (raw.decode("utf-8") if major == 3 else raw), at + number
-    if major == 4:
-        items = []
-        for _ in range(number):
-            item, at = _from_cbor(data, at)
-            items.append(item)
-        return items, at
-    raise BuildError(f"search index: CBOR {major}/{info} at byte {at} is not supported")
-
-
-def _to_cbor(value: Any) -> bytes:
-    if isinstance(value, bool) or not isinstance(value, int | str | bytes | list):
-        raise BuildError(f"search index: cannot write {type(value).__name__} as CBOR")
-    if isinstance(value, int):
-        return _cbor_head(0, value)
-    if isinstance(value, str | bytes):
-        raw = value.encode("utf-8") if isinstance(value, str) else value
-        return _cbor_head(3 if isinstance(value, str) else 2, len(raw)) + raw
-    return _cbor_head(4, len(value)) + b"".join(_to_cbor(item) for item in value)
-
-
-def _cbor_head(major: int, number: int) -> bytes:
-    if number < 24:
-        return bytes([major << 5 | number])
-    size = next(size for size in (1, 2, 4, 8) if number < 1 << (8 * size))
-    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + number.to_bytes(size, "big")

@@ -2,7 +2,9 @@
 
 Pagefind 1.5.2 hands its writes to background threads and exits as soon as its input closes,
 which left files truncated or empty now and then, mostly on a busy machine. Its index files are
-gzip, whose trailer proves a file whole; any other must stop growing.
+gzip, whose trailer proves a file whole; any other must stop growing. Pagefind's main branch
+flushes every file before it answers since https://github.com/Pagefind/pagefind/pull/1272,
+released after 1.5.2: with that release this wait can go.
 """
 
 from __future__ import annotations
