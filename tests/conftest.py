@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,17 +12,21 @@ from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every skip for a missing corpus starts so: the terminal summary counts them by it.
+CORPUS_SKIP = "corpus absent: "
 
 
 def _corpus_or_skip(folder: Path) -> Path:
-    """The corpus folder; a missing corpus skips locally but fails under CI=true."""
+    """The corpus folder; skips when DPA_CORPUS=absent declares it absent or, locally, when
+    it is missing; a missing corpus fails under CI=true."""
+    shown = os.path.relpath(folder, ROOT)
+    if os.environ.get("DPA_CORPUS") == "absent":
+        pytest.skip(f"{CORPUS_SKIP}DPA_CORPUS=absent: {shown} not used")
     if folder.is_dir():
         return folder
-    if os.environ.get("DPA_CORPUS") == "absent":
-        pytest.skip("corpus declared absent (DPA_CORPUS=absent)")
     if os.environ.get("CI") == "true":
         pytest.fail(f"{folder} is missing: CI runs need ../shared beside the repository")
-    pytest.skip(f"{folder} not found")
+    pytest.skip(f"{CORPUS_SKIP}{shown} not found")
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +67,29 @@ def browser():
         browser.close()
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Say loudly when the browser tests could not run."""
+def _corpus_skips(terminalreporter: pytest.TerminalReporter) -> Counter[str]:
+    """How many tests each corpus skip reason skipped."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):  # (path, line, "Skipped: reason")
+            reason = report.longrepr[2].removeprefix("Skipped: ")
+            if reason.startswith(CORPUS_SKIP):
+                reasons[reason.removeprefix(CORPUS_SKIP)] += 1
+    return reasons
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Say loudly when the corpus or browser tests could not run."""
+    reasons = _corpus_skips(terminalreporter)
+    if reasons:
+        count = sum(reasons.values())
+        terminalreporter.write_line(
+            f"CORPUS ABSENT: {count} test{'s' * (count != 1)} skipped ({'; '.join(reasons)})",
+            yellow=True,
+            bold=True,
+        )
     if not CHROMIUM.exists():
         terminalreporter.write_line(
             f"BROWSER TESTS SKIPPED: {CHROMIUM} not found; run `apt-get install chromium`",
