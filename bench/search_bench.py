@@ -6,8 +6,8 @@
 Builds the site from the sample archive (`python -m generator sample`), times the Pagefind
 index on its own, then serves the site on 127.0.0.1 and opens /search/?q=... for five fixed
 queries in headless Debian Chromium, each time with a cold cache. It adds up the files the
-page had received when its first results were on screen, a moment search.js marks with
-performance.mark(). Prints Markdown tables; not a timed test.
+page had received when its first results were on screen, a moment marked with
+performance.mark() when search.js announces it. Prints Markdown tables; not a timed test.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import sys
@@ -58,42 +57,27 @@ class Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+# search.js announces each search it has put on screen (the newest year's results, then every
+# year's) with a "dpa-search-shown" event: marked, for Resource Timing to measure up to.
+FIRST, ALL = "dpa-search-results", "dpa-search-all"
+MARKS = f"""document.addEventListener("dpa-search-shown", (event) => {{
+  performance.mark("{FIRST}");
+  if (event.detail.final) performance.mark("{ALL}");
+}});"""
 # Every file the page fetched and had received by the time its first results were on screen
-# (Resource Timing; Pagefind runs on the page's thread, so its fetches are listed too). The
-# first results are the newest year's; search.js marks when every year's are in, too.
+# (Resource Timing; Pagefind runs on the page's thread, so its fetches are listed too).
 LOADED = """(mark) => {
   const shown = performance.getEntriesByName(mark)[0].startTime;
   const page = performance.getEntriesByType("navigation")[0];
   const files = performance.getEntriesByType("resource").filter((e) => e.responseEnd <= shown);
   return {shown, files: [page, ...files].map((e) => [new URL(e.name).pathname, e.encodedBodySize])};
 }"""
-FIRST, ALL = "dpa-search-results", "dpa-search-all"
+# One index of every paper, beside the site's yearly ones for this run only, searched by
+# search.js itself (its stop words, its ranking) as the one "year" of a dpa-search.json the
+# browser is handed instead of the site's: the ranking a search of every year should come
+# close to.
 ONE_INDEX = "_one-index"
-# The top results of one index of every paper for a query, its stop words left out as search.js
-# leaves them out (the list is read from search.js).
-ONE_TOP = r"""async ([folder, query, count, stopWords, ranking]) => {
-  const pf = await import(new URL(`../pagefind/${folder}/pagefind.js`, location.href).href);
-  await pf.options({ baseUrl: "/", noWorker: true, ranking });
-  const stop = new Set(stopWords.split(" "));
-  const words = query.split(/\s+/).filter((w) => w && !stop.has(w.toLowerCase())).join(" ");
-  const found = await pf.search(words || query);
-  const data = await Promise.all(found.results.slice(0, count).map((r) => r.data()));
-  return data.map((d) => new URL(d.url, location.href).href);
-}"""
-SEARCH_JS = ROOT / "overrides" / "assets" / "search" / "search.js"
-
-
-def _stop_words() -> str:
-    found = re.search(r'STOP_WORDS = new Set\(\s*"([^"]+)"', SEARCH_JS.read_text("utf-8"))
-    assert found, f"{SEARCH_JS}: no STOP_WORDS"
-    return found[1]
-
-
-def _ranking() -> Any:
-    """search.js's ranking options, so that the comparison index ranks as the site does."""
-    found = re.search(r"const RANKING = (\{.*\});\n", SEARCH_JS.read_text("utf-8"))
-    assert found, f"{SEARCH_JS}: no RANKING"
-    return json.loads(found[1])
+HITS = "#dpa-search-results a.dpa-hit"
 
 
 def main() -> int:
@@ -158,33 +142,48 @@ def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for query in queries:
-                context = browser.new_context()  # a cold cache every time
-                page = context.new_page()
-                page.goto(f"{base}search/?q={quote_plus(query)}")
-                page.wait_for_function(
-                    f"performance.getEntriesByName('{ALL}').length > 0", timeout=120_000
-                )
+                page = _searched(browser, base, query)
                 first, every = page.evaluate(LOADED, FIRST), page.evaluate(LOADED, ALL)
                 found = page.inner_text("#dpa-search-status")
                 row = _row(query, found, first["shown"], dict(first["files"]), site)
                 whole = _row(query, found, every["shown"], dict(every["files"]), site)
                 row |= {"all_gz": whole["search_gz"], "all_ms": whole["ms"]}
                 titles = page.locator("#dpa-search-results .dpa-hit__title").all_inner_texts()
-                hits = page.eval_on_selector_all(
-                    "#dpa-search-results a.dpa-hit", "links => links.map((a) => a.href)"
-                )
+                hits = page.eval_on_selector_all(HITS, "links => links.map((a) => a.href)")
+                page.context.close()
                 if (site / search.BUNDLE_DIR / ONE_INDEX).is_dir():  # main() built it
-                    asked = [ONE_INDEX, query, len(hits), _stop_words(), _ranking()]
-                    one = page.evaluate(ONE_TOP, asked) if hits else []
+                    one = _one_index_hits(browser, base, query, site)
                     row["agree"] = f"{len(set(hits) & set(one))} of {len(hits)}"
                 row["top"] = titles[0] if titles else ""
                 rows.append(row)
-                context.close()
             chromium = browser.version
             browser.close()
     finally:
         server.shutdown()
     return rows, chromium
+
+
+def _searched(browser: Any, base: str, query: str, manifest: str | None = None) -> Any:
+    """A page of a new context (a cold cache) with every year's results of /search/?q=query."""
+    context = browser.new_context()
+    context.add_init_script(script=MARKS)
+    if manifest is not None:  # the browser gets this instead of the site's dpa-search.json
+        route = f"**/{search.BUNDLE_DIR}/{search.MANIFEST}"
+        context.route(route, lambda route: route.fulfill(body=manifest))
+    page = context.new_page()
+    page.goto(f"{base}search/?q={quote_plus(query)}")
+    page.wait_for_function(f"performance.getEntriesByName('{ALL}').length > 0", timeout=120_000)
+    return page
+
+
+def _one_index_hits(browser: Any, base: str, query: str, site: Path) -> list[str]:
+    """The first page of results, as links, when search.js searches ONE_INDEX alone."""
+    values = json.loads((site / search.BUNDLE_DIR / search.MANIFEST).read_text("utf-8"))
+    values |= {"year": [ONE_INDEX], "papers": {ONE_INDEX: sum(values["papers"].values())}}
+    page = _searched(browser, base, query, json.dumps(values))
+    hits: list[str] = page.eval_on_selector_all(HITS, "links => links.map((a) => a.href)")
+    page.context.close()
+    return hits
 
 
 def _row(query: str, found: str, took: float, sent: dict[str, int], site: Path) -> dict[str, Any]:

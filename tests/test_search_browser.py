@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -106,11 +107,19 @@ def root_url(served: Path) -> Iterator[str]:
         yield url
 
 
+# search.js announces each search it has put on screen on the search page's form; with every
+# year's results in, this tells the tests which search that is (see Tab.wait_for_search).
+PROBE = """document.addEventListener("dpa-search-shown", (event) => {
+  if (event.detail.final) document.documentElement.dataset.dpaSearch = event.detail.search;
+});"""
+
+
 class Tab:
     """A fresh page (cold cache) that records requests and errors; nothing leaves 127.0.0.1."""
 
     def __init__(self, browser: Any) -> None:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.add_init_script(script=PROBE)
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -229,6 +238,22 @@ def test_search_url_reproduces_a_search(base_url: str, tab: Tab) -> None:
     page.reload()
     tab.wait_for_search()
     assert tab.titles("#dpa-search-results") == expected
+
+
+def test_has_code_asks_for_the_value_the_build_names(base_url: str, tab: Tab) -> None:
+    # "Has code" asks for dpa-search.json's has_code, not a value of search.js's own: with
+    # another name there, the same search finds nothing.
+    page = tab.page
+    page.goto(base_url + "search/?q=diffusion&code=1")
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status") == "4 papers for “diffusion”"
+    manifest = json.loads(page.evaluate("fetch('../pagefind/dpa-search.json').then(r => r.text())"))
+    assert manifest["has_code"] == "yes"
+    renamed = json.dumps({**manifest, "has_code": "has-a-repository"})
+    page.route("**/pagefind/dpa-search.json", lambda route: route.fulfill(body=renamed))
+    page.reload()
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status") == "0 papers for “diffusion”"
 
 
 def test_newest_first(base_url: str, tab: Tab) -> None:

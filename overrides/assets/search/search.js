@@ -15,13 +15,17 @@
   const TITLE_CHECKED = 3; // results of each year whose titles are compared with the query
   // Words of the query in a paper's title count four times Pagefind's default (5): titles are
   // the best summary of a paper, and with the default an exact title could rank 12th of 22 in
-  // its year behind titles sharing most of its words (30,000 sample papers). JSON, so that
-  // bench/search_bench.py ranks its comparison index the same way.
-  const RANKING = {"metaWeights": {"title": 20}};
-  // URL parameter -> Pagefind filter (generator/search.py writes the filters), except `year`,
-  // which chooses the year's index to search instead.
+  // its year behind titles sharing most of its words (30,000 sample papers).
+  const RANKING = { metaWeights: { title: 20 } };
+  // URL parameter -> Pagefind filter (generator/search/records.py writes the filters), except
+  // `year`, which chooses the year's index to search instead. `code` is a checkbox: ticked, it
+  // asks for the value dpa-search.json names (has_code).
   const FILTERS = { year: "year", topic: "topic", org: "organization", code: "code" };
-  const HAS_CODE = "yes";
+  const SELECTS = ["year", "topic", "org"];
+  // The /search/ page says so on its form each time it has put results on screen, with
+  // detail { search: its URL's query string, final: whether every year's results are in }.
+  const SHOWN = "dpa-search-shown";
+  const NO_INDEX = "Search could not load its index. Try again later.";
 
   // Words in nearly every paper. Pagefind matches every word of a query, and the index part
   // holding one of these is among its largest (81 KB for "of" in 8,400 papers), while it
@@ -56,21 +60,24 @@
   /** The Pagefind API of one year's index (pagefind/<year>/), loaded and set up once. */
   function pagefind(year) {
     if (!loaded.has(year)) {
-      // Each year's bundle has its own pagefind.js: separate modules, so separate indexes
-      // (Pagefind's mergeIndex would wait for every year before showing anything).
-      const loading = import(new URL(`pagefind/${year}/pagefind.js`, root).href).then(async (pf) => {
-        // Records hold site-root-relative URLs ("/2026/05/29/#2605.29801"); Pagefind puts
-        // baseUrl in front of them. noWorker: Pagefind's web worker was no faster (2.3 s
-        // against 1.8 s to rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script
-        // more to download before the first result.
-        await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true, ranking: RANKING });
-        await pf.init();
-        return pf;
-      });
+      const loading = loadPagefind(year);
       loading.catch(() => loaded.delete(year));
       loaded.set(year, loading);
     }
     return loaded.get(year);
+  }
+
+  async function loadPagefind(year) {
+    // Each year's bundle has its own pagefind.js: separate modules, so separate indexes
+    // (Pagefind's mergeIndex would wait for every year before showing anything).
+    const pf = await import(new URL(`pagefind/${year}/pagefind.js`, root).href);
+    // Records hold site-root-relative URLs ("/2026/05/29/#2605.29801"); Pagefind puts baseUrl
+    // in front of them. noWorker: Pagefind's web worker was no faster (2.3 s against 1.8 s to
+    // rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script more to download
+    // before the first result.
+    await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true, ranking: RANKING });
+    await pf.init();
+    return pf;
   }
 
   /** Start loading what a first search needs: the list of years and the newest year's index. */
@@ -90,25 +97,32 @@
     const term = query ? terms(query) : null; // no words but a filter or a sort: all that pass
     const { year: all, papers } = await manifest();
     const years = year ? all.filter((y) => y === year) : all;
-    const ask = async (y) => {
-      try {
-        const found = await (await pagefind(y)).search(term, { filters, sort: SORTS[sort] || {} });
-        return { year: y, results: found.results, matched: found.unfilteredResultCount, papers: papers[y] };
-      } catch (error) {
-        return { year: y, results: [], failed: true };
-      }
-    };
-    const merged = (found) => {
-      if (found.length && found.every((f) => f.failed)) throw new Error("no index loaded");
-      const all = hits(found.filter((f) => !f.failed), sort, query);
-      all.failed = found.filter((f) => f.failed).map((f) => f.year);
-      return all;
-    };
-    if (!years.length) return merged([]);
+    const ask = (y) => searchYear(y, papers[y], term, { filters, sort: SORTS[sort] || {} });
+    if (!years.length) return mergeYears([], sort, query);
     const newest = await ask(years[0]);
-    if (early && years.length > 1 && newest.results.length) await early(merged([newest]), years[0]);
+    if (early && years.length > 1 && newest.results.length) {
+      await early(mergeYears([newest], sort, query), years[0]);
+    }
     if (stale && stale()) return null;
-    return merged([newest, ...(await Promise.all(years.slice(1).map(ask)))]);
+    return mergeYears([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort, query);
+  }
+
+  /** One year's results, or none and `failed` if its index does not load. */
+  async function searchYear(year, papers, term, options) {
+    try {
+      const found = await (await pagefind(year)).search(term, options);
+      return { year, results: found.results, matched: found.unfilteredResultCount, papers };
+    } catch (error) {
+      return { year, results: [], failed: true };
+    }
+  }
+
+  /** The years' results as one list (see hits); an error if no year's index loaded. */
+  function mergeYears(found, sort, query) {
+    if (found.length && found.every((f) => f.failed)) throw new Error("no index loaded");
+    const merged = hits(found.filter((f) => !f.failed), sort, query);
+    merged.failed = found.filter((f) => f.failed).map((f) => f.year);
+    return merged;
   }
 
   /**
@@ -159,51 +173,57 @@
    */
   function hits(found, sort, query) {
     const total = found.reduce((sum, f) => sum + f.results.length, 0);
-    if (sort !== "upvotes") {
-      // Newest: the years are newest first and each is sorted. Relevance: Pagefind's scores,
-      // as its own mergeIndex compares them; a stable sort keeps newer years first on a tie.
-      const order = found.flatMap((f) => f.results);
-      if (!sort) {
-        const weight = weights(found);
-        order.sort((a, b) => b.score * weight.get(b) - a.score * weight.get(a));
-      }
-      const ready = sort ? Promise.resolve() : titleFirst(found, order, query);
-      ready.catch(() => {}); // reported by take(), if anyone takes
-      return {
-        total,
-        take: async (start, count) => {
-          await ready;
-          return Promise.all(order.slice(start, start + count).map((r) => r.data()));
-        },
-      };
+    return { total, take: sort === "upvotes" ? mostUpvoted(found) : inOrder(found, sort, query) };
+  }
+
+  /** take() for relevance and newest. */
+  function inOrder(found, sort, query) {
+    // Newest: the years are newest first and each is sorted. Relevance: Pagefind's scores,
+    // as its own mergeIndex compares them; a stable sort keeps newer years first on a tie.
+    const order = found.flatMap((f) => f.results);
+    if (!sort) {
+      const weight = weights(found);
+      order.sort((a, b) => b.score * weight.get(b) - a.score * weight.get(a));
     }
-    // Most upvoted: each year comes sorted, but the counts are in the records, so the merge
-    // reads the next record of every year and takes the largest (a newer year on a tie).
+    const ready = sort ? Promise.resolve() : titleFirst(found, order, query);
+    ready.catch(() => {}); // reported by take(), if anyone takes
+    return async (start, count) => {
+      await ready;
+      return Promise.all(order.slice(start, start + count).map((r) => r.data()));
+    };
+  }
+
+  /** take() for most upvoted: the counts are in the records, so they are merged as loaded. */
+  function mostUpvoted(found) {
     const heads = found.map((f) => ({ results: f.results, next: 0, data: null }));
     const order = [];
-    const votes = (data) => Number((data.meta || {}).upvotes) || 0;
-    async function fill(count) {
-      while (order.length < count) {
-        const open = heads.filter((h) => h.next < h.results.length);
-        if (!open.length) return;
-        for (const h of open) h.data = h.data || h.results[h.next].data();
-        const data = await Promise.all(open.map((h) => h.data));
-        let best = 0;
-        for (let i = 1; i < open.length; i += 1) if (votes(data[i]) > votes(data[best])) best = i;
-        order.push(data[best]);
-        open[best].next += 1;
-        open[best].data = null;
-      }
-    }
     let queue = Promise.resolve();
-    return {
-      total,
-      take(start, count) {
-        const taken = queue.then(() => fill(start + count)).then(() => order.slice(start, start + count));
-        queue = taken.catch(() => {}); // one record that failed to load does not stop the next
-        return taken;
-      },
+    async function fill(count) {
+      while (order.length < count && (await takeMostUpvoted(heads, order)));
+    }
+    return (start, count) => {
+      const taken = queue.then(() => fill(start + count)).then(() => order.slice(start, start + count));
+      queue = taken.catch(() => {}); // one record that failed to load does not stop the next
+      return taken;
     };
+  }
+
+  /**
+   * Each year comes sorted: load the next record of every year and move the most upvoted (a
+   * newer year's on a tie) to `order`. False when every year's results are taken.
+   */
+  async function takeMostUpvoted(heads, order) {
+    const open = heads.filter((h) => h.next < h.results.length);
+    if (!open.length) return false;
+    for (const h of open) h.data = h.data || h.results[h.next].data();
+    const data = await Promise.all(open.map((h) => h.data));
+    const votes = (d) => Number((d.meta || {}).upvotes) || 0;
+    let best = 0;
+    for (let i = 1; i < open.length; i += 1) if (votes(data[i]) > votes(data[best])) best = i;
+    order.push(data[best]);
+    open[best].next += 1;
+    open[best].data = null;
+    return true;
   }
 
   function el(tag, className, text) {
@@ -249,271 +269,312 @@
   }
 
   /* The header box: results as you type; Enter without a chosen result opens /search/. */
+
   function setupBox(form) {
-    const input = form.querySelector("input[name=q]");
-    const list = form.querySelector("[role=listbox]");
-    let asked = 0;
-    let timer = 0;
-    let active = -1;
-
-    const options = () => Array.from(list.querySelectorAll("[role=option]"));
-    function open(on) {
-      list.hidden = !on;
-      input.setAttribute("aria-expanded", on ? "true" : "false");
-      if (!on) choose(-1);
-    }
-    function choose(index) {
-      const all = options();
-      active = index;
-      all.forEach((option, i) => option.setAttribute("aria-selected", i === index ? "true" : "false"));
-      if (all[index]) {
-        input.setAttribute("aria-activedescendant", all[index].id);
-        all[index].scrollIntoView({ block: "nearest" });
-      } else {
-        input.removeAttribute("aria-activedescendant");
-      }
-    }
-    function note(text) {
-      list.replaceChildren(el("p", "dpa-sbox__note", text));
-      open(true);
-    }
-
-    /**
-     * Show the first results of a search, unless a newer one has begun, or unless `final`
-     * (every year's, replacing the newest year's) and the reader has chosen one meanwhile.
-     */
-    async function show(found, query, mine, final) {
-      const data = await found.take(0, BOX_RESULTS); // a choice can be made while this loads
-      if (mine !== asked || (final && active >= 0)) return;
-      if (!data.length) return note(`No papers match “${query}”.`);
-      const all = el("a", "dpa-sbox__all", `All ${plural(found.total, "result")} for “${query}” →`);
-      all.href = `${form.action}?${new URLSearchParams({ q: query })}`;
-      list.replaceChildren(...data.map((d, i) => {
-        const option = hit(d);
-        option.id = `dpa-sbox-opt-${i}`;
-        option.setAttribute("role", "option");
-        return option;
-      }), all);
-      open(true);
-      choose(-1);
-    }
-
-    async function run() {
-      const query = input.value.trim();
-      const mine = ++asked;
-      if (!query) return open(false);
-      try {
-        // The newest year's results first; all years' when they are in, unless the reader
-        // has meanwhile chosen one of the first (typing clears a choice).
-        const early = (found) => show(found, query, mine, false);
-        const found = await searchYears(query, {}, "", "", early, () => mine !== asked);
-        if (found) await show(found, query, mine, true);
-      } catch (error) {
-        if (mine === asked) note("Search could not load its index. Try again later.");
-      }
-    }
-
-    input.addEventListener("focus", () => {
-      warmUp(); // while the reader types
-      if (input.value.trim() && list.childElementCount) open(true);
-    });
-    input.addEventListener("input", () => {
-      choose(-1); // the chosen result belonged to the words before
-      clearTimeout(timer);
-      timer = setTimeout(run, 120);
-    });
-    input.addEventListener("keydown", (event) => {
-      const count = options().length;
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (!count || list.hidden) return;
-        event.preventDefault();
-        const step = event.key === "ArrowDown" ? 1 : -1;
-        // Positions -1 (the box itself) to count - 1, round and round.
-        choose(((active + 1 + step + count + 1) % (count + 1)) - 1);
-      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
-        event.preventDefault();
-        location.href = options()[active].href;
-      } else if (event.key === "Escape") {
-        if (!list.hidden) open(false);
-        else input.blur();
-      }
-    });
+    const box = {
+      form,
+      input: form.querySelector("input[name=q]"),
+      list: form.querySelector("[role=listbox]"),
+      asked: 0, // the number of the newest search: older ones' results are not shown
+      timer: 0,
+      active: -1, // the chosen result, -1 for none
+    };
+    box.input.addEventListener("focus", () => boxFocused(box));
+    box.input.addEventListener("input", () => boxTyped(box));
+    box.input.addEventListener("keydown", (event) => boxKey(box, event));
     // Keep the focus in the box while a result is clicked, so the list stays until the click.
-    list.addEventListener("mousedown", (event) => event.preventDefault());
+    box.list.addEventListener("mousedown", (event) => event.preventDefault());
     form.addEventListener("focusout", (event) => {
-      if (!form.contains(event.relatedTarget)) open(false);
+      if (!form.contains(event.relatedTarget)) openBox(box, false);
     });
+  }
+
+  function boxOptions(box) {
+    return Array.from(box.list.querySelectorAll("[role=option]"));
+  }
+
+  function openBox(box, on) {
+    box.list.hidden = !on;
+    box.input.setAttribute("aria-expanded", on ? "true" : "false");
+    if (!on) chooseOption(box, -1);
+  }
+
+  function chooseOption(box, index) {
+    const all = boxOptions(box);
+    box.active = index;
+    all.forEach((option, i) => option.setAttribute("aria-selected", i === index ? "true" : "false"));
+    if (all[index]) {
+      box.input.setAttribute("aria-activedescendant", all[index].id);
+      all[index].scrollIntoView({ block: "nearest" });
+    } else {
+      box.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function boxNote(box, text) {
+    box.list.replaceChildren(el("p", "dpa-sbox__note", text));
+    openBox(box, true);
+  }
+
+  function boxFocused(box) {
+    warmUp(); // while the reader types
+    if (box.input.value.trim() && box.list.childElementCount) openBox(box, true);
+  }
+
+  function boxTyped(box) {
+    chooseOption(box, -1); // the chosen result belonged to the words before
+    clearTimeout(box.timer);
+    box.timer = setTimeout(() => searchBox(box), 120);
+  }
+
+  function boxKey(box, event) {
+    const count = boxOptions(box).length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!count || box.list.hidden) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      // Positions -1 (the box itself) to count - 1, round and round.
+      chooseOption(box, ((box.active + 1 + step + count + 1) % (count + 1)) - 1);
+    } else if (event.key === "Enter" && box.active >= 0 && !box.list.hidden) {
+      event.preventDefault();
+      location.href = boxOptions(box)[box.active].href;
+    } else if (event.key === "Escape") {
+      if (!box.list.hidden) openBox(box, false);
+      else box.input.blur();
+    }
+  }
+
+  async function searchBox(box) {
+    const query = box.input.value.trim();
+    const mine = ++box.asked;
+    if (!query) return openBox(box, false);
+    try {
+      // The newest year's results first; all years' when they are in, unless the reader
+      // has meanwhile chosen one of the first (typing clears a choice).
+      const early = (found) => showBoxResults(box, found, query, mine, false);
+      const found = await searchYears(query, {}, "", "", early, () => mine !== box.asked);
+      if (found) await showBoxResults(box, found, query, mine, true);
+    } catch (error) {
+      if (mine === box.asked) boxNote(box, NO_INDEX);
+    }
+  }
+
+  /**
+   * Show the first results of a search, unless a newer one has begun, or unless `final`
+   * (every year's, replacing the newest year's) and the reader has chosen one meanwhile.
+   */
+  async function showBoxResults(box, found, query, mine, final) {
+    const data = await found.take(0, BOX_RESULTS); // a choice can be made while this loads
+    if (mine !== box.asked || (final && box.active >= 0)) return;
+    if (!data.length) return boxNote(box, `No papers match “${query}”.`);
+    const all = el("a", "dpa-sbox__all", `All ${plural(found.total, "result")} for “${query}” →`);
+    all.href = `${box.form.action}?${new URLSearchParams({ q: query })}`;
+    const options = data.map((d, i) => {
+      const option = hit(d);
+      option.id = `dpa-sbox-opt-${i}`;
+      option.setAttribute("role", "option");
+      return option;
+    });
+    box.list.replaceChildren(...options, all);
+    openBox(box, true);
+    chooseOption(box, -1);
   }
 
   /* The /search/ page: query, filters and sort live in the URL, so a search can be shared. */
+
   function setupPage(form) {
-    const status = document.getElementById("dpa-search-status");
-    const list = document.getElementById("dpa-search-results");
-    const more = document.getElementById("dpa-search-more");
-    const fields = form.elements;
-    let asked = 0;
-    let timer = 0;
-    let results = { total: 0, take: async () => [] };
-    let shown = 0;
-    let marked = false;
-
-    function fromURL() {
-      const params = new URLSearchParams(location.search);
-      fields.q.value = params.get("q") || "";
-      fields.sort.value = SORTS[params.get("sort")] ? params.get("sort") : "";
-      fields.code.checked = params.get("code") === "1";
-      for (const name of ["year", "topic", "org"]) {
-        const value = params.get(name) || "";
-        // Options arrive with dpa-search.json; keep a value from the URL selectable until then.
-        if (value && !Array.from(fields[name].options).some((o) => o.value === value)) {
-          fields[name].append(new Option(value, value));
-        }
-        fields[name].value = value;
-      }
-    }
-
-    function toURL() {
-      const params = new URLSearchParams();
-      for (const name of ["q", "sort", "year", "topic", "org"]) {
-        const value = fields[name].value.trim();
-        if (value) params.set(name, value);
-      }
-      if (fields.code.checked) params.set("code", "1");
-      const query = params.toString();
-      history.replaceState(null, "", query ? `?${query}` : location.pathname);
-      return params;
-    }
-
-    async function loadFilterValues() {
-      try {
-        const values = await manifest();
-        for (const [name, key] of Object.entries(FILTERS)) {
-          const select = fields[name];
-          if (!select || select.tagName !== "SELECT") continue;
-          const chosen = select.value;
-          select.replaceChildren(select.options[0], ...(values[key] || []).map((v) => new Option(v, v)));
-          if (chosen && !Array.from(select.options).some((o) => o.value === chosen)) {
-            select.append(new Option(chosen, chosen));
-          }
-          select.value = chosen;
-        }
-      } catch (error) {
-        // The selects keep what the URL asked for; searching still works.
-      }
-    }
-
-    function item(data) {
-      const li = el("li", "dpa-search__result");
-      li.append(hit(data));
-      return li;
-    }
-
-    async function showMore() {
-      const from = results;
-      more.disabled = true; // a second click would ask for the same results again
-      try {
-        const data = await from.take(shown, PAGE_RESULTS);
-        if (from !== results) return; // another search (or every year's results) came meanwhile
-        list.append(...data.map(item));
-        shown += data.length;
-        more.hidden = shown >= from.total;
-      } catch (error) {
-        // The button stays: the reader may try again.
-      } finally {
-        more.disabled = false;
-      }
-    }
-
-    /**
-     * Put a search's first page of results on screen; false if something newer came first.
-     * "More results" waits for every year's (`final`): the newest year's alone would be paged
-     * in an order that every year's results then replace.
-     */
-    async function show(found, mine, final) {
-      const data = await found.take(0, PAGE_RESULTS);
-      if (mine !== asked) return false; // the newest year's are shown before every year's
-      results = found;
-      shown = data.length;
-      list.replaceChildren(...data.map(item));
-      more.hidden = !final || shown >= found.total;
-      if (!marked) performance.mark("dpa-search-results"); // bench/: the first results
-      marked = true;
-      return true;
-    }
-
-    async function run() {
-      const params = toURL();
-      const query = fields.q.value.trim();
-      const filters = {};
-      for (const [name, key] of Object.entries(FILTERS)) {
-        const value = name === "code" ? (fields.code.checked ? HAS_CODE : "") : fields[name].value;
-        if (value) filters[key] = value;
-      }
-      const { year, ...others } = filters; // a year is an index of its own, not a filter
-      const sort = SORTS[fields.sort.value] ? fields.sort.value : "";
-      const mine = ++asked;
-      if (!query && !Object.keys(filters).length && !sort) {
-        results = { total: 0, take: async () => [] };
-        list.replaceChildren();
-        more.hidden = true;
-        status.textContent = "Type words from a title, authors, abstract, keywords, organization or arXiv category.";
-        return;
-      }
-      const said = (count) => (query ? `${plural(count, "paper")} for “${query}”` : plural(count, "paper"));
-      status.textContent = "Searching…";
-      try {
-        const first = async (found, newest) => {
-          if (await show(found, mine, false)) {
-            status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
-          }
-        };
-        const found = await searchYears(query, others, sort, year, first, () => mine !== asked);
-        if (!found || !(await show(found, mine, true))) return;
-        const missing = found.failed.length ? ` (${found.failed.join(", ")} could not be searched)` : "";
-        status.textContent = said(found.total) + missing;
-        // For tests and bench/search_bench.py: which search is on screen, and since when.
-        document.documentElement.dataset.dpaSearch = params.toString();
-        performance.mark("dpa-search-all");
-      } catch (error) {
-        if (mine === asked) status.textContent = "Search could not load its index. Try again later.";
-      }
-    }
-
-    fromURL();
-    run();
-    loadFilterValues(); // from dpa-search.json, which the search loads anyway
+    const page = {
+      form,
+      fields: form.elements,
+      status: document.getElementById("dpa-search-status"),
+      list: document.getElementById("dpa-search-results"),
+      more: document.getElementById("dpa-search-more"),
+      asked: 0, // the number of the newest search: older ones' results are not shown
+      timer: 0,
+      results: { total: 0, take: async () => [] }, // on screen, or being put there
+      shown: 0,
+    };
+    readURL(page);
+    searchPage(page);
+    fillSelects(page); // from dpa-search.json, which the search loads anyway
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      clearTimeout(timer);
-      run();
+      clearTimeout(page.timer);
+      searchPage(page);
     });
-    fields.q.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(run, 200);
+    page.fields.q.addEventListener("input", () => {
+      clearTimeout(page.timer);
+      page.timer = setTimeout(() => searchPage(page), 200);
     });
-    for (const name of ["sort", "year", "topic", "org", "code"]) {
-      fields[name].addEventListener("change", run);
+    for (const name of ["sort", ...SELECTS, "code"]) {
+      page.fields[name].addEventListener("change", () => searchPage(page));
     }
-    more.addEventListener("click", () => showMore());
+    page.more.addEventListener("click", () => showMore(page));
     window.addEventListener("popstate", () => {
-      fromURL();
-      run();
+      readURL(page);
+      searchPage(page);
     });
   }
 
-  // "/" focuses search, as in Material's own search, unless the reader is typing somewhere.
-  document.addEventListener("keydown", (event) => {
+  /** Set a select to a value, adding it as an option if it has none (yet) for it. */
+  function setSelect(select, value) {
+    if (value && !Array.from(select.options).some((o) => o.value === value)) {
+      select.append(new Option(value, value));
+    }
+    select.value = value;
+  }
+
+  /** The form as the URL says. */
+  function readURL(page) {
+    const params = new URLSearchParams(location.search);
+    const fields = page.fields;
+    fields.q.value = params.get("q") || "";
+    fields.sort.value = SORTS[params.get("sort")] ? params.get("sort") : "";
+    fields.code.checked = params.get("code") === "1";
+    // Options arrive with dpa-search.json; a value from the URL stays selectable until then.
+    for (const name of SELECTS) setSelect(fields[name], params.get(name) || "");
+  }
+
+  /** The URL as the form says (replacing this history entry); its parameters. */
+  function writeURL(page) {
+    const params = new URLSearchParams();
+    for (const name of ["q", "sort", ...SELECTS]) {
+      const value = page.fields[name].value.trim();
+      if (value) params.set(name, value);
+    }
+    if (page.fields.code.checked) params.set("code", "1");
+    const query = params.toString();
+    history.replaceState(null, "", query ? `?${query}` : location.pathname);
+    return params;
+  }
+
+  /** Each select's options from dpa-search.json, keeping what is chosen. */
+  async function fillSelects(page) {
+    let values;
+    try {
+      values = await manifest();
+    } catch (error) {
+      return; // the selects keep what the URL asked for; searching still works
+    }
+    for (const name of SELECTS) {
+      const select = page.fields[name];
+      const chosen = select.value;
+      const options = (values[FILTERS[name]] || []).map((v) => new Option(v, v));
+      select.replaceChildren(select.options[0], ...options);
+      setSelect(select, chosen);
+    }
+  }
+
+  /** What the form asks for: words, sort, and the URL parameter of each filter chosen. */
+  function formSearch(fields) {
+    const chosen = {};
+    for (const name of SELECTS) if (fields[name].value) chosen[name] = fields[name].value;
+    if (fields.code.checked) chosen.code = true;
+    const sort = SORTS[fields.sort.value] ? fields.sort.value : "";
+    return { query: fields.q.value.trim(), sort, chosen };
+  }
+
+  /** Pagefind's filters for the chosen ones; `code` needs dpa-search.json's has_code. */
+  function pagefindFilters(chosen, values) {
+    const filters = {};
+    for (const [name, value] of Object.entries(chosen)) {
+      filters[FILTERS[name]] = name === "code" ? values.has_code : value;
+    }
+    return filters;
+  }
+
+  async function searchPage(page) {
+    const params = writeURL(page);
+    const { query, sort, chosen } = formSearch(page.fields);
+    const mine = ++page.asked;
+    if (!query && !sort && !Object.keys(chosen).length) return clearPage(page);
+    const said = (count) => (query ? `${plural(count, "paper")} for “${query}”` : plural(count, "paper"));
+    page.status.textContent = "Searching…";
+    try {
+      const { year, ...filters } = pagefindFilters(chosen, await manifest()); // a year is an index
+      const early = async (found, newest) => {
+        if (!(await showPageResults(page, found, mine, false))) return;
+        page.status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
+        announce(page, params, false);
+      };
+      const found = await searchYears(query, filters, sort, year, early, () => mine !== page.asked);
+      if (!found || !(await showPageResults(page, found, mine, true))) return;
+      const missing = found.failed.length ? ` (${found.failed.join(", ")} could not be searched)` : "";
+      page.status.textContent = said(found.total) + missing;
+      announce(page, params, true);
+    } catch (error) {
+      if (mine === page.asked) page.status.textContent = NO_INDEX;
+    }
+  }
+
+  function clearPage(page) {
+    page.results = { total: 0, take: async () => [] };
+    page.list.replaceChildren();
+    page.more.hidden = true;
+    page.status.textContent = "Type words from a title, authors, abstract, keywords, organization or arXiv category.";
+  }
+
+  /** Tell whoever listens (tests, bench/search_bench.py) which search is on screen. */
+  function announce(page, params, final) {
+    const detail = { search: params.toString(), final };
+    page.form.dispatchEvent(new CustomEvent(SHOWN, { bubbles: true, detail }));
+  }
+
+  function resultItem(data) {
+    const li = el("li", "dpa-search__result");
+    li.append(hit(data));
+    return li;
+  }
+
+  /**
+   * Put a search's first page of results on screen; false if something newer came first.
+   * "More results" waits for every year's (`final`): the newest year's alone would be paged
+   * in an order that every year's results then replace.
+   */
+  async function showPageResults(page, found, mine, final) {
+    const data = await found.take(0, PAGE_RESULTS);
+    if (mine !== page.asked) return false; // the newest year's are shown before every year's
+    page.results = found;
+    page.shown = data.length;
+    page.list.replaceChildren(...data.map(resultItem));
+    page.more.hidden = !final || page.shown >= found.total;
+    return true;
+  }
+
+  async function showMore(page) {
+    const from = page.results;
+    page.more.disabled = true; // a second click would ask for the same results again
+    try {
+      const data = await from.take(page.shown, PAGE_RESULTS);
+      if (from !== page.results) return; // another search (or every year's results) came meanwhile
+      page.list.append(...data.map(resultItem));
+      page.shown += data.length;
+      page.more.hidden = page.shown >= from.total;
+    } catch (error) {
+      // The button stays: the reader may try again.
+    } finally {
+      page.more.disabled = false;
+    }
+  }
+
+  /* "/" focuses search, as in Material's own search, unless the reader is typing somewhere. */
+
+  function isTyping(target) {
+    return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  function slashFocusesSearch(event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    const target = event.target;
-    if (target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (isTyping(event.target)) return;
     const input = document.getElementById("dpa-search-q") || document.getElementById("dpa-sbox-q");
     if (!input) return;
     event.preventDefault();
     input.focus();
     input.select();
-  });
+  }
 
+  document.addEventListener("keydown", slashFocusesSearch);
   document.querySelectorAll("form[data-dpa-sbox]").forEach(setupBox);
-  const page = document.getElementById("dpa-search");
-  if (page) setupPage(page);
+  const searchForm = document.getElementById("dpa-search");
+  if (searchForm) setupPage(searchForm);
 })();
