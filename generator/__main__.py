@@ -26,14 +26,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch list days from the Hugging Face API (and arXiv with --arxiv)."""
-    from .fetch import Options, choose_days, fetch, make_client
+    from .fetch import Options, choose_days, fetch
+    from .http_client import make_client, user_agent
 
     options = Options(arxiv=args.arxiv, progress=args.since is not None or args.gaps)
+    options.user_agent = user_agent()  # read from mkdocs.yml now, not when a module is imported
     options.api_url = args.api_url or options.api_url
     options.arxiv_url = args.arxiv_url or options.arxiv_url
     mode = {"day": args.date, "since": args.since, "until": args.until, "gaps": args.gaps}
     days = choose_days(args.content, options.today, **mode)
-    with make_client() as client:
+    with make_client(options.user_agent) as client:
         summary = fetch(client, args.content, days, options)
     for line in summary.lines():
         print(line)

@@ -12,8 +12,10 @@ from .errors import ContentError
 from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
 from .validate import (
     DAY_SCHEMA_HEADER,
+    STATUS_FILE,
     check_day_file,
     check_day_text,
+    check_status_file,
     content_files,
 )
 
@@ -120,3 +122,27 @@ def save_day(
     state = "new" if stored is None else "changed" if changed else "unchanged"
     added = sum(1 for paper in incoming if paper["id"] not in old_ids)
     return SaveResult(day=merged, state=state, papers_added=added)
+
+
+# content/fetch-status.yaml
+
+STATUS_HEADER = (
+    "# Days whose last fetch failed: day -> {failed: date of that fetch, error: why}.\n"
+    "# Written by `python -m generator fetch`; an entry goes when the day is fetched again.\n"
+)
+
+
+def load_status(content: Path) -> dict[str, dict[str, str]]:
+    """Days whose last fetch failed, as {YYYY-MM-DD: {failed, error}}, checked as `validate`
+    checks them."""
+    return check_status_file(content / STATUS_FILE)
+
+
+def save_status(content: Path, status: dict[str, dict[str, str]]) -> None:
+    """Write the status file, sorted by day; remove it when no day has failed."""
+    path = content / STATUS_FILE
+    if not status:
+        path.unlink(missing_ok=True)
+        return
+    entries = {day: dict(status[day]) for day in sorted(status)}
+    yamlfile.write_atomic(path, yamlfile.dump(entries, header=STATUS_HEADER))

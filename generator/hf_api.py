@@ -19,6 +19,9 @@ API_URL = "https://huggingface.co/api/daily_papers"
 # MB. Parsing costs up to ~25x the body in memory (16 MiB of "[{},{},...]" peaks at 430 MB), so
 # the cap is what bounds the memory of a hostile or broken response.
 MAX_BODY = 16 * 1024 * 1024
+# Hugging Face allows 500 requests per 5 minutes per IP anonymously; keep a margin. As
+# (requests, seconds) for http_client.RateLimiter; arxiv_api.INTERVAL is arXiv's counterpart.
+RATE_LIMIT = (450, 300.0)
 
 
 def too_large(source: str, what: str = "response") -> ApiError:
@@ -189,7 +192,7 @@ PAGE_LIMIT = 100  # the API's default of 50 silently truncates busy days
 MAX_PAGES = 20  # a day has never listed more than a few pages; stop a runaway server
 
 # (url, query parameters) -> the final response; retries, timeouts and rate limiting are the
-# getter's business (fetch.HttpClient), so this module stays testable without a network.
+# getter's business (http_client.HttpClient), so this module stays testable without a network.
 Getter = Callable[[str, dict[str, str]], httpx.Response]
 
 

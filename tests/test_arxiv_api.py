@@ -18,8 +18,8 @@ from generator.arxiv_api import (
     parse_feed,
 )
 from generator.errors import ApiError
-from generator.fetch import HttpClient, RateLimiter, RetryPolicy
 from generator.hf_api import MAX_BODY
+from generator.http_client import PRODUCT, HttpClient, RateLimiter, RetryPolicy
 
 CHECKED = date(2026, 5, 29)
 URL = "https://export.arxiv.test/api/query"
@@ -199,7 +199,16 @@ def test_batches_of_100_three_seconds_apart() -> None:
     ids = [f"2605.{n:05d}" for n in range(250)]
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         limiter = RateLimiter(lambda: clock[0], sleep, interval=INTERVAL)
-        http = HttpClient(client, limiter, RetryPolicy(), lambda: clock[0], sleep, lambda: 1.0)
+        http = HttpClient(
+            client,
+            limiter,
+            RetryPolicy(),
+            lambda: clock[0],
+            sleep,
+            lambda: 1.0,
+            agent=PRODUCT,
+            max_body=MAX_BODY,
+        )
         result = enrich(http.get, ids + ids[:10], CHECKED, URL)  # duplicates asked once
     assert http.requests == 3 and BATCH_SIZE == 100
     assert sleeps == [3.0, 3.0]

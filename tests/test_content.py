@@ -13,14 +13,18 @@ from generator import yamlfile
 from generator.archive import load_archive
 from generator.content import (
     DAY_SCHEMA_HEADER,
+    STATUS_HEADER,
     day_path,
     day_paths,
     dump_day,
     load_day,
+    load_status,
+    save_status,
 )
 from generator.errors import ContentError
 from generator.hf_api import normalise_item
 from generator.models import PAPER_FIELDS, Day, clean_text
+from generator.validate import STATUS_FILE
 from tests.helpers import api_item, fixture_content
 
 
@@ -115,3 +119,22 @@ def test_days_load_alike_in_two_processes_and_name_a_broken_file(
     newest.write_text("date: 2025-06-12\npapers: [unclosed\n", encoding="utf-8")
     with pytest.raises(ContentError, match=re.escape(str(newest))):
         load_archive(content)
+
+
+# content/fetch-status.yaml
+
+
+def test_status_file_is_written_sorted_and_removed_when_no_day_failed(tmp_path: Path) -> None:
+    failed = {"failed": "2026-05-29", "error": "2026-05-28 page 0: HTTP 503 Service Unavailable"}
+    save_status(tmp_path, {"2026-05-28": failed, "2026-05-12": {**failed, "failed": "2026-05-13"}})
+    assert (tmp_path / STATUS_FILE).read_text("utf-8").startswith(STATUS_HEADER + "2026-05-12:\n")
+    status = load_status(tmp_path)
+    assert list(status) == ["2026-05-12", "2026-05-28"] and status["2026-05-28"] == failed
+    save_status(tmp_path, {})
+    assert not (tmp_path / STATUS_FILE).exists() and load_status(tmp_path) == {}
+
+
+def test_status_file_is_read_through_the_validate_gate(tmp_path: Path) -> None:
+    (tmp_path / STATUS_FILE).write_text("2026-05-24: {failed: 2026-05-29}\n", "utf-8")
+    with pytest.raises(ContentError, match=r"fetch-status.yaml:1:13: missing field 'error'"):
+        load_status(tmp_path)

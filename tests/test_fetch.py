@@ -6,14 +6,10 @@ nothing really sleeps and nothing leaves the machine.
 
 from __future__ import annotations
 
-import email.utils
-import gzip
 import json
-import tracemalloc
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,25 +19,14 @@ import httpx
 import pytest
 
 from generator.__main__ import main
-from generator.content import day_path, load_day, save_day
-from generator.fetch import (
-    HEADERS,
-    HF_LIMIT,
-    STATUS_FILE,
-    USER_AGENT,
-    HttpClient,
-    Options,
-    RateLimiter,
-    RetryPolicy,
-    choose_days,
-    fetch,
-    load_status,
-    retry_after,
-    utc_today,
-)
+from generator.config import load_config
+from generator.content import day_path, load_day, load_status, save_day
+from generator.fetch import Options, choose_days, fetch, utc_today
 from generator.hf_api import MAX_BODY
+from generator.http_client import PRODUCT, RetryPolicy
 from generator.importer import import_dir
 from generator.summary import Summary
+from generator.validate import STATUS_FILE
 from tests.helpers import api_item
 from tests.servers import loopback as serve_handler
 
@@ -174,53 +159,6 @@ def test_429_retry_after_seconds_is_honoured(tmp_path: Path) -> None:
     assert [p["id"] for p in load_day(day_path(tmp_path, DAY)).papers] == ["2605.00001"]
 
 
-def test_429_retry_after_http_date_is_honoured(tmp_path: Path) -> None:
-    clock = FakeClock()
-    when = email.utils.format_datetime(datetime.fromtimestamp(clock.now + 42, UTC), usegmt=True)
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [httpx.Response(429, headers={"Retry-After": when})]
-    summary = run(api, tmp_path, [DAY], clock)
-    assert clock.sleeps == [42.0]
-    assert summary.new == 1 and not summary.failed
-
-
-def test_retry_after_forms() -> None:
-    assert retry_after(httpx.Headers({"Retry-After": "120"}), 0.0) == 120.0
-    assert retry_after(httpx.Headers({"Retry-After": "Thu, 01 Jan 1970 00:01:00 GMT"}), 0.0) == 60
-    assert retry_after(httpx.Headers({"Retry-After": "Thu, 01 Jan 1970 00:01:00 GMT"}), 90) == 0
-    assert retry_after(httpx.Headers({"RateLimit": '"api";r=0;t=33'}), 0.0) == 33.0
-    assert retry_after(httpx.Headers({"Retry-After": "soon"}), 0.0) is None
-    assert retry_after(httpx.Headers(), 0.0) is None
-
-
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_server_errors_are_retried_with_backoff(tmp_path: Path, status: int) -> None:
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [httpx.Response(status), httpx.Response(status)]
-    clock = FakeClock()
-    summary = run(api, tmp_path, [DAY], clock)
-    assert clock.sleeps == [2.0, 4.0]  # base 2 s, doubled; jitter pinned to its maximum
-    assert (summary.new, summary.retries, summary.failed) == (1, 2, [])
-
-
-@pytest.mark.parametrize(
-    "error", [httpx.ReadTimeout, httpx.ConnectTimeout, httpx.ConnectError, httpx.ReadError]
-)
-def test_timeouts_and_connection_errors_are_retried(tmp_path: Path, error: type[Exception]) -> None:
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [error]
-    summary = run(api, tmp_path, [DAY])
-    assert (summary.new, summary.retries, summary.failed) == (1, 1, [])
-
-
-def test_jitter_spreads_backoff_between_half_and_full(tmp_path: Path) -> None:
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [httpx.Response(503)]
-    clock = FakeClock()
-    run(api, tmp_path, [DAY], clock, jitter=lambda: 0.0)
-    assert clock.sleeps == [1.0]
-
-
 def test_retries_exhausted_fail_the_day_and_keep_its_file(stored: Path) -> None:
     before = snapshot(stored)
     api = FakeApi({DAY: [item("2605.00009")]})
@@ -237,38 +175,6 @@ def test_retries_exhausted_fail_the_day_and_keep_its_file(stored: Path) -> None:
     assert load_status(stored) == {
         "2026-05-28": {"failed": "2026-05-29", "error": summary.failed[0]}
     }
-
-
-def test_retry_after_beyond_the_budget_gives_up_without_sleeping(tmp_path: Path) -> None:
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [httpx.Response(429, headers={"Retry-After": "3600"})]
-    clock = FakeClock()
-    summary = run(api, tmp_path, [DAY], clock)
-    assert clock.sleeps == [] and summary.requests == 1
-    assert "HTTP 429 Too Many Requests; waiting 3600 s more would exceed" in summary.failed[0]
-
-
-def test_total_time_bounds_retries(tmp_path: Path) -> None:
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [httpx.Response(503, headers={"Retry-After": "100"})] * 5
-    clock = FakeClock()
-    summary = run(api, tmp_path, [DAY], clock, policy=RetryPolicy(budget=250.0))
-    assert clock.sleeps == [100.0, 100.0]  # a third wait would pass 250 s
-    assert summary.failed and not day_path(tmp_path, DAY).exists()
-
-
-@pytest.mark.parametrize("status", [400, 401, 403, 404])
-def test_client_errors_are_never_retried(stored: Path, status: int) -> None:
-    before = snapshot(stored)
-    api = FakeApi({DAY: [item("2605.00009")]})
-    api.faults[DAY] = [httpx.Response(status)]
-    clock = FakeClock()
-    summary = run(api, stored, [DAY], clock)
-    assert (summary.requests, summary.retries, clock.sleeps) == (1, 0, [])
-    assert summary.failed[0].startswith(f"2026-05-28 page 0: HTTP {status} ")
-    assert (
-        day_path(stored, DAY).read_bytes() == before[str(day_path(stored, DAY).relative_to(stored))]
-    )
 
 
 # Bad responses: an unusable one fails its day (file untouched), a bad item is skipped.
@@ -515,177 +421,32 @@ def test_bad_modes_are_refused(tmp_path: Path, mode: dict[str, Any], error: str)
         choose_days(tmp_path, TODAY, **mode)
 
 
-# The HTTP client itself.
+# What a run hands its HTTP clients: its policy, its User-Agent, hf_api's cap on bodies.
 
 
-def test_requests_name_the_project_and_have_explicit_timeouts(tmp_path: Path) -> None:
-    api = FakeApi()
-    run(api, tmp_path, [DAY])
-    request = api.requests[0]
-    assert request.headers["User-Agent"] == USER_AGENT == HEADERS["User-Agent"]
-    assert request.headers["Accept-Encoding"] == "gzip, deflate"  # what the client inflates
-    assert "https://github.com/" in USER_AGENT
-    assert request.extensions["timeout"] == {
-        "connect": 10.0,
-        "read": 30.0,
-        "write": 30.0,
-        "pool": 30.0,
-    }
+def test_the_runs_policy_and_user_agent_reach_every_request(tmp_path: Path) -> None:
+    agent = "daily-papers-archive/0.1 (+https://github.com/owner/repo)"
+    api = FakeApi({TODAY: [item("2605.00001")]})
+    api.faults[DAY] = [httpx.Response(503)] * 2
+    policy = RetryPolicy(attempts=2)
+    summary = run(api, tmp_path, [DAY, TODAY], arxiv=True, policy=policy, user_agent=agent)
+    assert "gave up after 2 attempt(s)" in summary.failed[0]
+    assert len(api.requests) == 4  # DAY twice, TODAY, one arXiv batch
+    assert {r.headers["User-Agent"] for r in api.requests} == {agent}
+    plain = FakeApi()
+    run(plain, tmp_path / "plain", [DAY])
+    assert plain.requests[0].headers["User-Agent"] == PRODUCT  # no repository given: none said
 
 
-class Endless(httpx.SyncByteStream):
-    """A body that never ends, 1 MiB at a time, counting what was read of it."""
-
-    def __init__(self) -> None:
-        self.chunks = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        while True:
-            self.chunks += 1
-            yield b" " * 2**20
-
-
-def streamed(body: bytes, encoding: str | None = None, status: int = 200) -> httpx.Response:
-    """A response whose body the client has to read off the stream, as from a real server."""
-    headers = {"Content-Encoding": encoding} if encoding else {}
-    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
-
-
-PAGE_URL = "https://huggingface.co/api/daily_papers?date=2026-05-28&limit=100&p=0"
-
-
-def run_traced(api: FakeApi, tmp_path: Path) -> tuple[Summary, int]:
-    """Fetch DAY, and the peak memory Python allocated meanwhile."""
-    tracemalloc.start()
-    try:
-        summary = run(api, tmp_path, [DAY])
-        return summary, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-def test_gzip_bomb_fails_the_day_without_inflating_it(tmp_path: Path) -> None:
-    inflated = 256 * 2**20  # 16 times the cap, in a 1 MB body
-    deflater = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    zeros = bytes(2**20)
-    bomb = b"".join([deflater.compress(zeros) for _ in range(inflated // 2**20)])
-    bomb += deflater.flush()
-    api = FakeApi({DAY: [item("2605.00001")]})
-    api.faults[DAY] = [streamed(bomb, "gzip")]
-    summary, peak = run_traced(api, tmp_path)
-    assert summary.failed == [
-        f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
-    ]
-    assert (summary.requests, summary.retries) == (1, 0)  # a bomb is not worth retrying
-    assert MAX_BODY == 16 * 2**20 and peak < 3 * MAX_BODY < inflated / 5
-    assert not day_path(tmp_path, DAY).exists()
-
-
-def test_endless_body_is_cut_off_at_the_cap(tmp_path: Path) -> None:
-    body = Endless()
-    api = FakeApi()
-    api.faults[DAY] = [httpx.Response(200, stream=body)]
-    summary = run(api, tmp_path, [DAY])
-    assert summary.failed == [
-        f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
-    ]
-    assert summary.requests == 1 and body.chunks == MAX_BODY // 2**20 + 1  # no more read
-
-
-@pytest.mark.parametrize("encoding", [None, "identity", "gzip", "x-gzip", "deflate"])
-def test_streamed_bodies_are_decompressed(tmp_path: Path, encoding: str | None) -> None:
-    text = json.dumps([item("2605.00001", 7)]).encode()
-    compress = {"gzip": gzip.compress, "x-gzip": gzip.compress, "deflate": zlib.compress}
-    api = FakeApi()
-    api.faults[DAY] = [streamed(compress.get(encoding or "", bytes)(text), encoding)]
-    summary = run(api, tmp_path, [DAY])
-    assert (summary.new, summary.failed) == (1, [])
-    assert load_day(day_path(tmp_path, DAY)).papers[0]["upvotes"] == 7
-
-
-@pytest.mark.parametrize(
-    ("response", "error"),
-    [
-        (streamed(b"not gzip", "gzip"), "gzip body does not decompress: Error -3"),
-        (streamed(gzip.compress(b"[]" * 1000)[:-20], "gzip"), "gzip body is cut short"),
-        (streamed(b"[]", "br"), "unsupported Content-Encoding 'br'"),
-        (streamed(b"[]", "gzip, gzip"), "unsupported Content-Encoding 'gzip, gzip'"),
-    ],
-    ids=["not-gzip", "cut-short", "brotli", "gzip-twice"],
-)
-def test_undecodable_bodies_fail_the_day_naming_the_url(
-    tmp_path: Path, response: httpx.Response, error: str
-) -> None:
-    api = FakeApi()
-    api.faults[DAY] = [response]
-    summary = run(api, tmp_path, [DAY])
-    assert summary.failed[0].startswith(f"2026-05-28 page 0: GET {PAGE_URL}: {error}")
-    assert summary.retries == 0
-
-
-def test_redirects_are_followed_without_reading_their_bodies(tmp_path: Path) -> None:
-    bomb = zlib.compress(bytes(64 * 2**20), 1)  # a redirect's body is never even inflated
-    moved = "https://huggingface.co/api/moved?date=2026-05-28&limit=100&p=0"
-    api = FakeApi({DAY: [item("2605.00001")]})
-    headers = {"Location": moved, "Content-Encoding": "deflate"}
-    api.faults[DAY] = [httpx.Response(302, headers=headers, stream=httpx.ByteStream(bomb))]
-    summary, peak = run_traced(api, tmp_path)
-    assert (summary.new, summary.failed, summary.requests) == (1, [], 1)
-    assert [str(r.url) for r in api.requests] == [PAGE_URL, moved]
-    assert peak < 16 * 2**20
-
-
-def test_a_redirect_loop_fails_the_day(tmp_path: Path) -> None:
-    def loop(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(301, headers={"Location": str(request.url)})
-
-    with httpx.Client(transport=httpx.MockTransport(loop)) as client:
-        summary = fetch(client, tmp_path, [DAY], Options(today=TODAY, sleep=lambda s: None))
-    assert summary.failed == [
-        "2026-05-28 page 0: GET https://huggingface.co/api/daily_papers: more than 20 redirects"
-    ]
-    assert summary.requests == 1
-
-
-def test_body_already_read_is_capped_too(tmp_path: Path) -> None:
-    # httpx.MockTransport hands over responses built from bytes with the body already read.
+def test_a_body_over_max_body_fails_the_day(tmp_path: Path) -> None:
     api = FakeApi()
     api.faults[DAY] = [httpx.Response(200, content=b" " * (MAX_BODY + 1))]
     summary = run(api, tmp_path, [DAY])
     assert summary.failed == [
-        f"2026-05-28 page 0: GET {PAGE_URL}: response body is larger than 16 MiB; refused"
+        "2026-05-28 page 0: GET https://huggingface.co/api/daily_papers?date=2026-05-28&limit=100"
+        "&p=0: response body is larger than 16 MiB; refused"
     ]
-
-
-def test_rate_limiter_stays_under_500_requests_per_5_minutes() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(clock.time, clock.sleep, *HF_LIMIT)
-    sent = []
-    for _ in range(1200):
-        limiter.wait()
-        sent.append(clock.now)
-    assert HF_LIMIT[0] < 500 and HF_LIMIT[1] == 300.0
-    busiest = max(sum(1 for t in sent if start <= t < start + 300) for start in sent)
-    assert busiest <= HF_LIMIT[0]
-    assert clock.sleeps  # it did have to wait
-
-
-def test_rate_limiter_applies_to_retries_too() -> None:
-    clock = FakeClock()
-    calls = 0
-
-    def flaky(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(503 if calls == 1 else 200, json=[])
-
-    with httpx.Client(transport=httpx.MockTransport(flaky)) as client:
-        limiter = RateLimiter(clock.time, clock.sleep, interval=3.0)
-        http = HttpClient(
-            client, limiter, RetryPolicy(base_delay=1.0), clock.time, clock.sleep, lambda: 0.0
-        )
-        assert http.get("https://x.test/", {}).status_code == 200
-    assert clock.sleeps == [0.5, 2.5]  # backoff, then the rest of the 3-second interval
+    assert not day_path(tmp_path, DAY).exists()
 
 
 # arXiv enrichment inside a fetch.
@@ -762,8 +523,10 @@ class CorpusHandler(BaseHTTPRequestHandler):
     corpus: ClassVar[Path]
     broken: ClassVar[set[str]]  # dates answered with an HTML error page
     arxiv_body: ClassVar[bytes]
+    agents: ClassVar[list[str]]  # the User-Agent of every request
 
     def do_GET(self) -> None:
+        self.agents.append(self.headers.get("User-Agent", ""))
         url = urlsplit(self.path)
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         if url.path == "/arxiv":
@@ -805,6 +568,7 @@ def loopback(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loop
         "corpus": corpus_dir / "hf-daily-papers" / "days",
         "broken": set(),
         "arxiv_body": error.read_bytes(),
+        "agents": [],
     }
     handler = type("Handler", (CorpusHandler,), attributes)
     with serve_handler(handler) as url:
@@ -833,6 +597,8 @@ def test_cli_fetches_corpus_days_like_import(
     out = capsys.readouterr().out
     assert "days: 7 new, 0 changed, 0 unchanged, 2 empty, 0 failed" in out
     assert "requests: 7 (0 retries)" in out
+    # Named after mkdocs.yml's repository, read when the command ran.
+    assert set(loopback.handler.agents) == {f"{PRODUCT} (+{load_config().repo_url})"}
     source = tmp_path / "responses"
     source.mkdir()
     for path in corpus_days.glob("2026-05-1[1-7].json"):
