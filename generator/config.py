@@ -64,8 +64,10 @@ def load_config(path: Path = MKDOCS_YML) -> SiteConfig:
         raise BuildError(f"{path}: site_url must be the absolute http(s) URL of the site")
     if not re.match(r"^https://github\.com/[^/\s]+/[^/\s]+$", repo_url):
         raise BuildError(f"{path}: repo_url must be https://github.com/OWNER/REPO")
-    edit_uri = str(data.get("edit_uri") or "edit/main/")
-    branch = edit_uri.strip("/").split("/")[1] if edit_uri.count("/") >= 1 else "main"
+    parts = str(data.get("edit_uri") or "edit/main/").strip("/").split("/")
+    if len(parts) < 2 or not parts[1]:  # edit/BRANCH/...: edit and correction links need it
+        raise BuildError(f"{path}: edit_uri must name the branch, like edit/main/content/")
+    branch = parts[1]
     return SiteConfig(
         site_name=str(data.get("site_name") or "Daily Papers Archive"),
         site_url=site_url.rstrip("/") + "/",

@@ -62,20 +62,16 @@ def test_tags_only_mkdocs_understands_are_ignored_never_run(tmp_path: Path) -> N
         ("/edit/gh-pages/", "gh-pages"),
         ("blob/trunk/docs", "trunk"),
         ("", "main"),
-        ("edit", "main"),
     ],
 )
 def test_the_branch_comes_from_edit_uri(tmp_path: Path, edit_uri: str, branch: str) -> None:
     assert _load(tmp_path, GOOD + f"edit_uri: '{edit_uri}'\n").branch == branch
 
 
-@pytest.mark.xfail(raises=IndexError, strict=True, reason="load_config indexes a missing part")
-def test_an_edit_uri_without_a_branch_is_never_an_internal_error(tmp_path: Path) -> None:
-    # "edit/" has a slash but no branch after it: today an IndexError, a bug in the tools.
-    try:
-        assert _load(tmp_path, GOOD + "edit_uri: edit/\n").branch
-    except BuildError as exc:
-        assert "edit_uri" in str(exc)
+@pytest.mark.parametrize("edit_uri", ["edit/", "edit", "/"])
+def test_an_edit_uri_without_a_branch_is_refused_by_name(tmp_path: Path, edit_uri: str) -> None:
+    with pytest.raises(BuildError, match="edit_uri must name the branch"):
+        _load(tmp_path, GOOD + f"edit_uri: {edit_uri}\n")
 
 
 @pytest.mark.parametrize(
