@@ -108,7 +108,7 @@ def main() -> int:
     index_seconds = time.perf_counter() - started
     on_disk = sum(_blocks(path) for path in (site / search.BUNDLE_DIR).rglob("*"))
 
-    title = archive.papers[next(iter(archive.papers))]["title"]
+    title = archive.papers[next(iter(archive.papers))].title
     # One index of every paper, beside the site's yearly ones for this run only: the ranking
     # a search of every year should come close to.
     one = site / search.BUNDLE_DIR / ONE_INDEX

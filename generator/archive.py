@@ -8,10 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .content import day_from_checked
-from .corrections import apply_corrections, correction_from_checked
-from .forked import can_fork, in_two
-from .models import Day
+from . import urls
+from .corrections import Correction, corrected, correction_from_checked
+from .forked import in_two
+from .models import Day, Paper
 from .topics import Topic, TopicMatcher, topics_from_checked
 from .validate import Checked, check_content
 
@@ -38,16 +38,16 @@ class Archive:
         first: dict[str, date] = {}
         for day in self.days:
             for paper in day.papers:
-                first.setdefault(paper["id"], day.date)
+                first.setdefault(paper.id, day.date)
         return first
 
     @cached_property
-    def papers(self) -> dict[str, dict[str, Any]]:
+    def papers(self) -> dict[str, Paper]:
         """Each paper once, as on its latest listing (newest counts), in first-listed order."""
-        latest: dict[str, dict[str, Any]] = {}
+        latest: dict[str, Paper] = {}
         for day in self.days:
             for paper in day.papers:
-                latest[paper["id"]] = paper
+                latest[paper.id] = paper
         return {paper_id: latest[paper_id] for paper_id in self.first_listed}
 
     @cached_property
@@ -56,20 +56,16 @@ class Archive:
         matcher = TopicMatcher(self.topics)
         papers = list(self.papers.items())
 
-        def slugs(some: list[tuple[str, dict[str, Any]]]) -> list[list[str]]:
+        def slugs(some: list[tuple[str, Paper]]) -> list[list[str]]:
             return [matcher.slugs(paper) for _, paper in some]
 
         # Every build waits for this before anything else starts (1.5 s at 30,000 papers).
-        found = (
-            in_two(slugs, papers)
-            if len(papers) >= PARALLEL_TOPICS and can_fork()
-            else slugs(papers)
-        )
+        found = in_two(slugs, papers, at_least=PARALLEL_TOPICS)
         return {paper_id: topics for (paper_id, _), topics in zip(papers, found, strict=True)}
 
     def permalink(self, paper_id: str) -> str:
         """Site path of a paper: its section on its first list day, e.g. 2026/05/29/#2605.29801."""
-        return f"{self.first_listed[paper_id]:%Y/%m/%d}/#{paper_id}"
+        return urls.permalink(self.first_listed[paper_id], paper_id)
 
 
 def load_archive(content: Path, sample: bool = False) -> Archive:
@@ -81,11 +77,27 @@ def load_archive(content: Path, sample: bool = False) -> Archive:
 
 def archive_from_checked(checked: Checked, sample: bool = False) -> Archive:
     """The archive from content that `validate` accepted: days, corrections, topics, status."""
-    corrections = [correction_from_checked(data) for data in checked.corrections]
-    days = [day_from_checked(data) for data in checked.days]
+    corrections = {
+        correction.id: correction
+        for correction in map(correction_from_checked, checked.corrections)
+    }
     return Archive(
-        days=apply_corrections(days, {correction.id: correction for correction in corrections}),
+        days=[_day(data, corrections) for data in checked.days],
         topics=topics_from_checked(checked.topics),
         sample=sample,
         fetch_status=checked.status or {},
+    )
+
+
+def _day(data: dict[str, Any], corrections: dict[str, Correction]) -> Day:
+    """A checked day file's value as readers see it: typed, corrected, hidden papers gone."""
+    fetched = data.get("fetched")
+    return Day(
+        date=date.fromisoformat(data["date"]),
+        papers=tuple(
+            Paper.from_checked(paper)
+            for paper in (corrected(raw, corrections) for raw in data["papers"])
+            if paper is not None
+        ),
+        fetched=date.fromisoformat(fetched) if fetched else None,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import resource
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import urls
 from .archive import Archive, archive_from_checked
 from .config import SiteConfig, load_config
 from .data import iter_data
@@ -22,7 +22,7 @@ from .forked import Forked
 from .outputs import Outputs, Writer
 from .pages import iter_pages
 from .sample import make_sample
-from .search import BUNDLE_DIR, build_index, search_page
+from .search import BUNDLE_DIR, build_index
 from .validate import Checked, check_content
 
 SAMPLE_PAPERS = 400
@@ -90,7 +90,7 @@ def _write_pages(docs: Path, archive: Archive, config: SiteConfig) -> None:
     """Every page's Markdown into docs/ (replaced), each written as it is made."""
     # A 30,000-paper archive's pages are 110 MB, and MkDocs reads them back from docs/ anyway.
     pages = iter_pages(archive, config, feed_catalog(archive, config))
-    Writer(docs).write_all("pages", itertools.chain(pages, [("search.md", search_page())]))
+    Writer(docs).write_all("pages", pages)
 
 
 def _side_outputs(
@@ -162,6 +162,7 @@ def run_mkdocs(config: Path, docs: Path, site: Path, sample: bool, epoch: int) -
             str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=True
         )
         cfg["extra"]["sample_data"] = sample
+        cfg["extra"]["dpa_urls"] = urls.theme_extra()  # the paths overrides/ links to
         build(cfg)
     except MkDocsException as exc:
         said = "".join(f"\n  {message}" for message in warnings.messages[:10])

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import yamlfile
 from .errors import ContentError
-from .models import COUNT_FIELDS, UPSTREAM_FIELDS, Day, order_paper
+from .models import COUNT_FIELDS, UPSTREAM_FIELDS, order_paper
 from .validate import (
     DAY_SCHEMA_HEADER,
     STATUS_FILE,
@@ -18,6 +19,23 @@ from .validate import (
     check_status_file,
     content_files,
 )
+
+
+@dataclass
+class DayFile:
+    """A day file as stored: papers as the mappings `fetch` and `import` merge field by field.
+
+    Writing works on these; the site reads typed models.Day values made by archive.py.
+    """
+
+    date: datetime.date
+    papers: list[dict[str, Any]] = field(default_factory=list)
+    fetched: datetime.date | None = None  # UTC date of the last successful fetch, when known
+
+    @property
+    def status(self) -> str:
+        """'listed' when the day has papers, 'empty' when the list was empty."""
+        return "listed" if self.papers else "empty"
 
 
 def day_path(content: Path, day: date) -> Path:
@@ -30,7 +48,7 @@ def day_paths(content: Path) -> list[Path]:
     return content_files(content)
 
 
-def dump_day(day: Day) -> str:
+def dump_day(day: DayFile) -> str:
     """The exact text of a day file: same day, same bytes."""
     data: dict[str, Any] = {"date": day.date.isoformat(), "status": day.status}
     if day.fetched:
@@ -39,19 +57,15 @@ def dump_day(day: Day) -> str:
     return yamlfile.dump(data, header=DAY_SCHEMA_HEADER)
 
 
-def day_from_checked(data: dict[str, Any]) -> Day:
-    """A Day from a day file's value that `validate` accepted (read models use this only)."""
+def load_day(path: Path) -> DayFile:
+    """Read one day file through the same checks as `validate`; ContentError if it fails them."""
+    data = check_day_file(path)
     fetched = data.get("fetched")
-    return Day(
+    return DayFile(
         date=date.fromisoformat(data["date"]),
         papers=data["papers"],
         fetched=date.fromisoformat(fetched) if fetched else None,
     )
-
-
-def load_day(path: Path) -> Day:
-    """Read one day file through the same checks as `validate`; ContentError if it fails them."""
-    return day_from_checked(check_day_file(path))
 
 
 def merge_paper(stored: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +106,7 @@ def merge_papers(
 class SaveResult:
     """What saving one day did: state is 'new', 'changed' or 'unchanged'."""
 
-    day: Day
+    day: DayFile
     state: str
     papers_added: int
 
@@ -111,7 +125,7 @@ def save_day(
     old_papers = stored.papers if stored else []
     old_ids = {paper["id"] for paper in old_papers}
     known_fetch = [d for d in (fetched, stored.fetched if stored else None) if d]
-    merged = Day(
+    merged = DayFile(
         date=day,
         papers=merge_papers(old_papers, incoming),
         fetched=max(known_fetch) if known_fetch else None,

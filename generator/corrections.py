@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Day, clean_text, order_paper
+from .models import clean_text
 
 CORRECTION_SCHEMA_HEADER = (
     "# yaml-language-server: $schema=../../generator/schemas/correction.schema.json\n"
@@ -33,19 +32,12 @@ def correction_from_checked(data: dict[str, Any]) -> Correction:
     )
 
 
-def apply_corrections(days: Iterable[Day], corrections: dict[str, Correction]) -> list[Day]:
-    """Return the days as readers see them: corrected values set, hidden papers gone."""
-    result = []
-    for day in days:
-        papers = []
-        for paper in day.papers:
-            correction = corrections.get(paper["id"])
-            if correction is None:
-                papers.append(paper)
-            elif not correction.hide:
-                papers.append(order_paper({**paper, **correction.set}))
-        result.append(Day(date=day.date, papers=papers, fetched=day.fetched))
-    return result
+def corrected(paper: dict[str, Any], corrections: dict[str, Correction]) -> dict[str, Any] | None:
+    """A checked paper mapping as readers see it: corrected values set; None when hidden."""
+    correction = corrections.get(paper["id"])
+    if correction is None:
+        return paper
+    return None if correction.hide else {**paper, **correction.set}
 
 
 def _clean(value: Any) -> Any:

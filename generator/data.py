@@ -8,20 +8,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from . import urls
 from .archive import Archive
-from .pages import data_url
-
-ARCHIVE_FILE = "data/archive.json.gz"
 
 
 def _json(value: Any) -> bytes:
     # Compact (6% smaller than indented): browsers lay JSON out for reading anyway.
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def generate_data(archive: Archive) -> dict[str, bytes]:
-    """{site path: bytes}: data/YYYY/MM/DD.json per day and data/archive.json.gz."""
-    return dict(iter_data(archive))
 
 
 def iter_data(archive: Archive) -> Iterator[tuple[str, bytes]]:
@@ -39,10 +32,10 @@ def iter_data(archive: Archive) -> Iterator[tuple[str, bytes]]:
                 "status": day.status,
                 "fetched": day.fetched.isoformat() if day.fetched else None,
                 # Corrections applied, hidden papers left out: what the site shows.
-                "papers": day.papers,
+                "papers": [paper.as_dict() for paper in day.papers],
             }
             text = _json(record)
-            yield data_url(day.date), text
+            yield urls.day_data(day.date), text
             gz.write((b"," if number else b"") + text[:-1])  # without its newline
         gz.write(b"]}\n")
-    yield ARCHIVE_FILE, archive_gz.getvalue()
+    yield urls.ARCHIVE_DATA, archive_gz.getvalue()

@@ -16,8 +16,10 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from . import urls
 from .archive import Archive
 from .config import SiteConfig
+from .models import Paper, linkable
 
 NEW_PAPERS_DAYS = 30  # Feedly and Inoreader treat items older than 30 days as read anyway
 NEW_PAPERS_MAX = 300  # a busy month is ~450 papers; Inoreader refuses feeds over 3,000 items
@@ -35,11 +37,11 @@ GENERATOR = "Daily Papers Archive"  # no version: upgrading feedgen must not cha
 OPML_FORMAT = "atom"  # one format per feed, so importing feeds.opml subscribes to each once
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
-# format: (file name, MIME type)
-FORMATS: dict[str, tuple[str, str]] = {
-    "rss": ("feed.xml", "application/rss+xml"),
-    "atom": ("atom.xml", "application/atom+xml"),
-    "json": ("feed.json", "application/feed+json"),
+# format: MIME type (urls.FEED_FILES names each format's file)
+MIME_TYPES: dict[str, str] = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
 }
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -91,7 +93,7 @@ class _Spec:
     topic: str | None = None
 
     def path(self, fmt: str) -> str:
-        return self.folder + FORMATS[fmt][0]
+        return urls.feed(fmt, self.folder)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def feed_catalog(archive: Archive, config: SiteConfig) -> list[FeedInfo]:
     return [
         FeedInfo(spec.name, spec.description, spec.path(fmt), fmt, mime, spec.group, spec.topic)
         for spec in _specs(archive)
-        for fmt, (_, mime) in FORMATS.items()
+        for fmt, mime in MIME_TYPES.items()
     ]
 
 
@@ -130,7 +132,7 @@ def generate_feeds(archive: Archive, config: SiteConfig) -> dict[str, bytes]:
         files[spec.path("rss")] = _rss(spec, items, config, fallback)
         files[spec.path("atom")] = _atom(spec, items, config, fallback)
         files[spec.path("json")] = _json_feed(spec, items, config)
-    files["feeds.opml"] = _opml(specs, config)
+    files[urls.OPML] = _opml(specs, config)
     return files
 
 
@@ -145,17 +147,17 @@ def _specs(archive: Archive) -> list[_Spec]:
     )
     weekly = f"One entry per finished week with its {WEEKLY_TOP} most upvoted papers."
     site = [
-        _Spec(kind="new", folder="", name="New papers", description=new, home="", group="site"),
-        _Spec("digest", "digest/", "Daily digest", digest, home="", group="site"),
-        _Spec("weekly", "weekly/", "Top papers of the week", weekly, home="", group="site"),
+        _Spec("new", "", "New papers", new, home=urls.HOME, group="site"),
+        _Spec("digest", urls.DIGEST_FEEDS, "Daily digest", digest, home=urls.HOME, group="site"),
+        _Spec("weekly", urls.WEEKLY_FEEDS, "Top papers of the week", weekly, urls.HOME, "site"),
     ]
     return site + [
         _Spec(
             kind="topic",
-            folder=f"topics/{topic.slug}/",
+            folder=urls.topic(topic.slug),
             name=_one_line(topic.name),
             description=_one_line(f"{topic.description} The topic's newest {TOPIC_MAX} papers."),
-            home=f"topics/{topic.slug}/",
+            home=urls.topic(topic.slug),
             group="topic",
             topic=topic.slug,
         )
@@ -195,10 +197,10 @@ class _Entries:
         }
         # Each paper once, on its first list day: newest day first, Hugging Face order within.
         self.newest_first = [
-            (paper["id"], day.date)
+            (paper.id, day.date)
             for day in reversed(archive.listed_days)
             for paper in day.papers
-            if archive.first_listed[paper["id"]] == day.date
+            if archive.first_listed[paper.id] == day.date
         ]
 
     def for_spec(self, spec: _Spec) -> list[_Entry]:
@@ -213,7 +215,7 @@ class _Entries:
             return [self.paper_entry(pid, day) for pid, day in chosen[:TOPIC_MAX]]
         if spec.kind == "digest":
             days = reversed(self.archive.listed_days[-DIGEST_DAYS:])
-            return [self.digest(day.date, [p["id"] for p in day.papers]) for day in days]
+            return [self.digest(day.date, [p.id for p in day.papers]) for day in days]
         return self.weekly()
 
     def paper(self, paper_id: str) -> _Paper:
@@ -223,21 +225,21 @@ class _Entries:
             permalink = _absolute(self.config, self.archive.permalink(paper_id))
             self.papers[paper_id] = _Paper(
                 id=paper_id,
-                title=_one_line(paper.get("title")) or paper_id,
+                title=_one_line(paper.title) or paper_id,
                 authors=_e(", ".join(authors)),
                 byline=_byline(authors),
                 abstract_html="\n".join(
                     f"<p>{_e(part)}</p>"
-                    for part in _text(paper.get("abstract")).split("\n\n")
+                    for part in _text(paper.abstract).split("\n\n")
                     if part.strip()
                 ),
                 gist=_gist(paper),
-                upvotes=_count(paper, "upvotes"),
-                organization=_one_line(paper.get("organization_name")),
-                withdrawn=_one_line(paper.get("withdrawn")),
+                upvotes=paper.upvotes,
+                organization=_one_line(paper.organization_name),
+                withdrawn=paper.withdrawn.isoformat() if paper.withdrawn else "",
                 permalink=permalink,
                 links=_links(paper, permalink),
-                image=_url(paper.get("thumbnail")),
+                image=_url(paper.thumbnail),
             )
         return self.papers[paper_id]
 
@@ -261,7 +263,7 @@ class _Entries:
 
     def digest(self, day: date, paper_ids: list[str]) -> _Entry:
         """A list day with its papers in Hugging Face order."""
-        page = _absolute(self.config, f"{day:%Y/%m/%d}/")
+        page = _absolute(self.config, urls.day(day))
         intro = (
             f"<p>{_plural(len(paper_ids), 'paper')} on Hugging Face's Daily Papers for "
             f"{_e(_long_date(day))}. {_a(page, 'This day in the archive')}.</p>"
@@ -292,9 +294,10 @@ class _Entries:
     def week(self, week: tuple[int, int], last: date, paper_ids: list[str]) -> _Entry:
         """A week's most upvoted papers, each once; ties by id, as on the week page."""
         ranked = sorted((self.paper(pid) for pid in paper_ids), key=lambda p: (-p.upvotes, p.id))
-        key = f"{week[0]}-W{week[1]:02d}"
-        page = _absolute(self.config, f"weeks/{key}/")
-        monday = _short_date(date.fromisocalendar(week[0], week[1], 1))
+        first = date.fromisocalendar(week[0], week[1], 1)
+        key = urls.week_key(first)
+        page = _absolute(self.config, urls.week(first))
+        monday = _short_date(first)
         intro = (
             f"<p>The {min(WEEKLY_TOP, len(ranked))} most upvoted of the "
             f"{_plural(len(ranked), 'paper')} first listed in the week of {_e(monday)}. "
@@ -342,14 +345,14 @@ def _brief(paper: _Paper, heading: str) -> str:
     )
 
 
-def _links(paper: dict[str, Any], permalink: str) -> tuple[tuple[str, str], ...]:
-    paper_id = paper["id"]
+def _links(paper: Paper, permalink: str) -> tuple[tuple[str, str], ...]:
+    paper_id = paper.id
     links = [
         ("arXiv", _arxiv_url(paper_id, "abs")),
         ("PDF", _arxiv_url(paper_id, "pdf")),
         ("Hugging Face", f"https://huggingface.co/papers/{quote(paper_id)}"),
-        ("GitHub", _url(paper.get("github"))),
-        ("Project page", _url(paper.get("project_page"))),
+        ("GitHub", _url(paper.github)),
+        ("Project page", _url(paper.project_page)),
         ("Permalink", permalink),
     ]
     return tuple((label, url) for label, url in links if url)
@@ -379,7 +382,7 @@ def _generator(spec: _Spec, entries: list[_Entry], config: SiteConfig, fmt: str)
     fg.author({"name": _text(config.site_name), "uri": config.site_url})
     fg.dc.dc_creator(_text(config.site_name))
     # The RSS channel's <link> is the last link added: rel=self first, the page last.
-    fg.link(href=_absolute(config, spec.path(fmt)), rel="self", type=FORMATS[fmt][1])
+    fg.link(href=_absolute(config, spec.path(fmt)), rel="self", type=MIME_TYPES[fmt])
     fg.link(href=_absolute(config, spec.home), rel="alternate", type="text/html")
     fg.language(LANGUAGE)
     fg.generator(GENERATOR)
@@ -517,7 +520,7 @@ def _a(url: str, label: str) -> str:
 def _url(value: Any) -> str | None:
     """An http(s) URL from content, percent-encoded where W3C's URI rules want it; else None."""
     text = _text(value)
-    if not re.match(r"^https?://[^\s\"'<>]+$", text):
+    if not linkable(text):
         return None
     return quote(text, safe=";/?:@&=+$-_.!~*'()%,#")
 
@@ -530,10 +533,9 @@ def _arxiv_url(paper_id: str, kind: str) -> str:
     return f"https://arxiv.org/{kind}/{quote(paper_id)}"
 
 
-def _authors(paper: dict[str, Any]) -> list[str]:
-    authors = paper.get("authors") or []
-    names = [authors] if isinstance(authors, str) else authors
-    return [_one_line(name) for name in names if _one_line(name)]
+def _authors(paper: Paper) -> list[str]:
+    names = (_one_line(name) for name in paper.authors)
+    return [name for name in names if name]
 
 
 def _byline(names: list[str]) -> str:
@@ -543,22 +545,17 @@ def _byline(names: list[str]) -> str:
     return f"{', '.join(names[:BYLINE_NAMES])} and {len(names) - BYLINE_NAMES} more"
 
 
-def _gist(paper: dict[str, Any]) -> str:
+def _gist(paper: Paper) -> str:
     """The AI summary, or else the abstract's first sentence."""
-    summary = _one_line(paper.get("ai_summary"))
+    summary = _one_line(paper.ai_summary)
     if summary:
         return summary
-    abstract = _one_line(paper.get("abstract"))
+    abstract = _one_line(paper.abstract)
     match = _FIRST_SENTENCE.match(abstract)
     sentence = match[1] if match else abstract
     if len(sentence) <= GIST_MAX:
         return sentence
     return sentence[:GIST_MAX].rsplit(" ", 1)[0] + " …"
-
-
-def _count(paper: dict[str, Any], key: str) -> int:
-    value = paper.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _plural(count: int, noun: str) -> str:

@@ -10,8 +10,8 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import YAML_RE
 
 # Loaded by MkDocs from a file path (mkdocs.yml `hooks:`), not as part of the package, so
-# nothing here imports from generator; pages.py's READY_HTML names the same flag.
-FLAG = "ready_html"
+# nothing here imports from generator; pages.py imports the flag from here.
+FLAG = "ready_html"  # front matter of pages whose body is all HTML, handed over as it is
 _INDENT = re.compile(r"\n[ \t\n]+")
 _KEEP = re.compile(r"(<pre[\s>].*?</pre>|<textarea[\s>].*?</textarea>)", re.DOTALL)
 # A word Markdown leaves alone: the page converts to "<p>TOKEN</p>", which is then replaced

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 # A paper is a plain dict (it is dumped to and loaded from YAML as is) whose keys come
@@ -69,15 +70,145 @@ DAY_STATUSES = ("listed", "empty")
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
 )
+# An http(s) URL from content that can go into an href as it is.
+_LINKABLE = re.compile(r"^https?://[^\s\"'<>]+$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arxiv:
+    """What the arXiv API said about a paper (day files' `arxiv` mapping)."""
+
+    checked: date | None = None  # when arXiv was last asked
+    primary_category: str = ""
+    categories: tuple[str, ...] = ()
+    comment: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    version: int | None = None
+
+    @classmethod
+    def from_checked(cls, data: dict[str, Any]) -> Arxiv:
+        """The mapping of a day file `validate` accepted, typed."""
+        checked = data.get("checked")
+        return cls(
+            checked=date.fromisoformat(checked) if checked else None,
+            primary_category=data.get("primary_category", ""),
+            categories=tuple(data.get("categories", ())),
+            comment=data.get("comment", ""),
+            journal_ref=data.get("journal_ref", ""),
+            doi=data.get("doi", ""),
+            version=data.get("version"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The mapping as a day file holds it: the schema's key order, empty values left out."""
+        return _present(
+            {
+                "checked": self.checked.isoformat() if self.checked else None,
+                "primary_category": self.primary_category,
+                "categories": list(self.categories),
+                "comment": self.comment,
+                "journal_ref": self.journal_ref,
+                "doi": self.doi,
+                "version": self.version,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Paper:
+    """One paper as readers see it: made once from checked content, read by every page."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    published: date | None = None  # arXiv v1 date (not the list day)
+    upvotes: int = 0
+    comments: int | None = None  # None: the response did not say (0 is shown all the same)
+    github: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    organization: str = ""  # Hugging Face organization handle, e.g. "nvidia"
+    organization_name: str = ""  # its display name, e.g. "NVIDIA"
+    submitter: str = ""
+    submitter_name: str = ""
+    thumbnail: str | None = None
+    media: tuple[str, ...] = ()
+    withdrawn: date | None = None
+    ai_keywords: tuple[str, ...] = ()
+    ai_summary: str = ""
+    abstract: str = ""
+    arxiv: Arxiv | None = None
+    dropped: bool = False  # a later response no longer lists the paper on this day
+
+    @classmethod
+    def from_checked(cls, data: dict[str, Any]) -> Paper:
+        """A paper mapping of a day file `validate` accepted (corrections applied), typed."""
+        published, withdrawn, arxiv = (
+            data.get("published"),
+            data.get("withdrawn"),
+            data.get("arxiv"),
+        )
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            authors=tuple(data.get("authors", ())),
+            published=date.fromisoformat(published) if published else None,
+            upvotes=data["upvotes"],
+            comments=data.get("comments"),
+            github=data.get("github"),
+            github_stars=data.get("github_stars"),
+            project_page=data.get("project_page"),
+            organization=data.get("organization", ""),
+            organization_name=data.get("organization_name", ""),
+            submitter=data.get("submitter", ""),
+            submitter_name=data.get("submitter_name", ""),
+            thumbnail=data.get("thumbnail"),
+            media=tuple(data.get("media", ())),
+            withdrawn=date.fromisoformat(withdrawn) if withdrawn else None,
+            ai_keywords=tuple(data.get("ai_keywords", ())),
+            ai_summary=data.get("ai_summary", ""),
+            abstract=data.get("abstract", ""),
+            arxiv=Arxiv.from_checked(arxiv) if arxiv else None,
+            dropped=data.get("dropped") is True,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The paper as a day file holds it (open data publishes this): PAPER_FIELDS order."""
+        return _present(
+            {
+                "id": self.id,
+                "title": self.title,
+                "authors": list(self.authors),
+                "published": self.published.isoformat() if self.published else None,
+                "upvotes": self.upvotes,
+                "comments": self.comments,
+                "github": self.github,
+                "github_stars": self.github_stars,
+                "project_page": self.project_page,
+                "organization": self.organization,
+                "organization_name": self.organization_name,
+                "submitter": self.submitter,
+                "submitter_name": self.submitter_name,
+                "thumbnail": self.thumbnail,
+                "media": list(self.media),
+                "withdrawn": self.withdrawn.isoformat() if self.withdrawn else None,
+                "ai_keywords": list(self.ai_keywords),
+                "ai_summary": self.ai_summary,
+                "abstract": self.abstract,
+                "arxiv": self.arxiv.as_dict() if self.arxiv else None,
+                "dropped": self.dropped or None,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Day:
-    """One list day: the date Hugging Face was asked for, and its papers in its order."""
+    """One list day as readers see it: its papers in Hugging Face's order."""
 
     date: datetime.date
-    papers: list[dict[str, Any]] = field(default_factory=list)
+    papers: tuple[Paper, ...] = ()
     fetched: datetime.date | None = None  # UTC date of the last successful fetch, when known
 
     @property
@@ -86,10 +217,24 @@ class Day:
         return "listed" if self.papers else "empty"
 
 
+def _present(mapping: dict[str, Any]) -> dict[str, Any]:
+    """The mapping without absent values: None, "" and empty lists (0 and False stay)."""
+    return {
+        key: value
+        for key, value in mapping.items()
+        if value is not None and value != "" and value != []
+    }
+
+
 def versionless_id(raw: str) -> str | None:
     """Return the arXiv id without its version suffix, or None if it is not an arXiv id."""
     match = ARXIV_ID.match(raw.strip())
     return match.group(1) if match else None
+
+
+def linkable(url: object) -> bool:
+    """Whether a URL from content may be linked: http(s), no space, quote or angle bracket."""
+    return isinstance(url, str) and _LINKABLE.match(url) is not None
 
 
 def strip_invisible(text: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import urls
 from .errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ BUILD_NAMES = frozenset(
     | {"test-artifacts", "bench", "search-bench", ".lock", BUILD_MARKER}
 )
 # A site built before sites carried the marker: these files say this tool made it.
-OLD_SITE_SIGNS = ("sitemap.xml", "pagefind/dpa-search.json", "feeds.opml")
+OLD_SITE_SIGNS = ("sitemap.xml", urls.SEARCH_MANIFEST, urls.OPML)
 
 
 @dataclass(frozen=True)

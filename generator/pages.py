@@ -6,7 +6,7 @@ import json
 import re
 from calendar import Calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,49 +16,22 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from . import urls
 from .archive import Archive
 from .config import SiteConfig
 from .content import day_path
 from .corrections import CORRECTION_SCHEMA_HEADER
+from .feeds import FeedInfo
 from .mathml import has_math, render_text
-from .models import REFRESH_DAYS, strip_invisible
+from .mkdocs_hooks import FLAG as READY_HTML
+from .models import REFRESH_DAYS, Day, Paper, linkable, strip_invisible
+from .topics import Topic
 from .validate import correction_name
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Front matter flag of pages whose body is all HTML: generator/mkdocs_hooks.py hands it to
-# the page as it is, so Python-Markdown does not re-parse thousands of abstracts.
-READY_HTML = "ready_html"
-MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2"}  # the pages written in Markdown
+# The pages written in Markdown (their headings and lists); the rest are ready HTML.
+MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2", "search.md.j2"}
 _META_UNSAFE = re.compile(r"[<>&\"'{}\x00-\x1f]")
-
-Paper = dict[str, Any]
-
-
-# Site paths of generated pages (directory URLs, relative to the site root).
-def day_url(day: date) -> str:
-    """2026/05/29/"""
-    return f"{day:%Y/%m/%d}/"
-
-
-def month_url(day: date) -> str:
-    """2026/05/"""
-    return f"{day:%Y/%m}/"
-
-
-def year_url(day: date) -> str:
-    """2026/"""
-    return f"{day:%Y}/"
-
-
-def week_key(day: date) -> str:
-    """ISO week, e.g. 2026-W22."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_url(day: date) -> str:
-    """weeks/2026-W22/"""
-    return f"weeks/{week_key(day)}/"
 
 
 def week_end(monday: date) -> date:
@@ -70,21 +43,6 @@ def correction_path(paper_id: str) -> str:
     """content/corrections/2605.29801.yaml; an old-style id's "/" becomes "_", as validate
     wants (hep-th/9901001 -> hep-th_9901001.yaml): in GitHub's editor it would make a folder."""
     return f"content/corrections/{correction_name(paper_id)}"
-
-
-def topic_url(slug: str) -> str:
-    """topics/agents/"""
-    return f"topics/{slug}/"
-
-
-def data_url(day: date) -> str:
-    """data/2026/05/29.json"""
-    return f"data/{day:%Y/%m/%d}.json"
-
-
-def _docs_path(url: str) -> str:
-    """The Markdown file MkDocs turns into a directory URL: 2026/05/29/ -> 2026/05/29.md."""
-    return "index.md" if url == "" else url.rstrip("/") + ".md"
 
 
 def meta_text(text: str, limit: int = 200) -> str:
@@ -104,24 +62,12 @@ class Cell:
     fetched: str | None
 
 
-class _Environment(jinja2.Environment):
-    """Jinja, looking a dict's keys up before its attributes."""
-
-    # Papers are dicts: `p.title` would first fail as an attribute (an exception per lookup,
-    # a tenth of the build's page generation) before Jinja tries p["title"].
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """obj[attribute] for dicts that have that key, else Jinja's own lookup."""
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
-
 class Generator:
     """Renders every page; each template is rendered once per page."""
 
-    def __init__(self, archive: Archive, config: SiteConfig, feeds: list[Any]) -> None:
+    def __init__(self, archive: Archive, config: SiteConfig, feeds: list[FeedInfo]) -> None:
         self.archive, self.config, self.feeds = archive, config, feeds
-        self.env = _Environment(
+        self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,  # every value is escaped unless a filter returns Markup
             keep_trailing_newline=True,
@@ -130,22 +76,17 @@ class Generator:
         self.env.filters.update(
             num=lambda n: f"{int(n or 0):,}",
             math=render_text,
-            safe_url=_safe_url,
+            linkable=linkable,
             urlpart=lambda s: quote(str(s), safe="/"),
             long_date=lambda d: f"{_as_date(d):%A, %-d %B %Y}",
             short_date=lambda d: f"{_as_date(d):%a %-d %b}",
             month_name=lambda d: f"{_as_date(d):%B %Y}",
             short_month=lambda d: f"{_as_date(d):%b %Y}",
-            iso_week=lambda d: week_key(_as_date(d)),
+            iso_week=lambda d: urls.week_key(_as_date(d)),
             front_matter=lambda front: Markup(_front_matter(front)),
         )
         self.env.globals.update(
-            day_url=day_url,
-            month_url=month_url,
-            year_url=year_url,
-            week_url=week_url,
-            topic_url=topic_url,
-            data_url=data_url,
+            urls=urls,
             permalink=archive.permalink,
             first_listed=lambda paper_id: archive.first_listed[paper_id].isoformat(),
             correction_url=self.correction_url,
@@ -161,23 +102,23 @@ class Generator:
         self.by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
         for paper_id, first in archive.first_listed.items():
             paper = archive.papers[paper_id]
-            self.by_week[week_key(first)].append(paper)
+            self.by_week[urls.week_key(first)].append(paper)
             self.by_month[(first.year, first.month)].append(paper)
 
     def render(self, template: str, url: str, front: dict[str, Any], **values: Any) -> str:
         """Render one page whose links are made relative to its own URL."""
         if template not in MARKDOWN_TEMPLATES:
-            front = {**front, READY_HTML: True}
+            front = {**front, READY_HTML: True}  # all HTML: hooks skip Markdown
         return self.env.get_template(template).render(
-            link=lambda target: _relative(url, target), front=front, **values
+            link=lambda target: urls.relative(url, target), front=front, **values
         )
 
-    def correction_url(self, paper: Paper) -> str:
+    def correction_url(self, paper_id: str) -> str:
         """GitHub's web editor on a new correction file, prefilled for this paper."""
         # The schema comment on the first line gives editors completion for the fields under
         # `set`. The contributing page holds this once, for the id "PAPER_ID" (correct.js).
-        text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper["id"]}"\nreason: ""\nset:\n  '
-        return self.config.new_file_url(correction_path(paper["id"]), text)
+        text = f'{CORRECTION_SCHEMA_HEADER}id: "{paper_id}"\nreason: ""\nset:\n  '
+        return self.config.new_file_url(correction_path(paper_id), text)
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every page of the site, one at a time: the build writes each before the next."""
@@ -185,32 +126,40 @@ class Generator:
         for index, day in enumerate(listed):
             prev = listed[index - 1].date if index else None
             nxt = listed[index + 1].date if index + 1 < len(listed) else None
-            yield _docs_path(day_url(day.date)), self.day_page(day, prev, nxt)
+            yield urls.docs_path(urls.day(day.date)), self.day_page(day, prev, nxt)
         yield from self.week_pages().items()
         yield from self.month_and_year_pages().items()
         yield from self.topic_pages().items()
-        yield "index.md", self.home()
-        yield "archive.md", self.archive_page()
-        yield "coverage.md", self.coverage()
-        yield "feeds.md", self.feeds_page()
-        yield "about.md", self.render("about.md.j2", "about/", {"title": "About"})
+        yield urls.docs_path(urls.HOME), self.home()
+        yield urls.docs_path(urls.ARCHIVE), self.archive_page()
+        yield urls.docs_path(urls.COVERAGE), self.coverage()
+        yield urls.docs_path(urls.FEEDS), self.feeds_page()
+        about = self.render("about.md.j2", urls.ABOUT, {"title": "About"})
+        yield urls.docs_path(urls.ABOUT), about
         # correction_form: overrides/main.html adds the script behind "Suggest a correction".
         front = {"title": "Contributing", "correction_form": True}
-        yield "contributing.md", self.render("contributing.md.j2", "contributing/", front)
+        contributing = self.render("contributing.md.j2", urls.CONTRIBUTING, front)
+        yield urls.docs_path(urls.CONTRIBUTING), contributing
+        yield urls.docs_path(urls.SEARCH), self.search_page()
 
-    def day_page(self, day: Any, prev: date | None, nxt: date | None) -> str:
+    def search_page(self) -> str:
+        """/search/: the form, filters, sort and results, which search.js brings to life."""
+        what = "Find any paper of the archive by words from its title, authors or abstract."
+        return self.render("search.md.j2", urls.SEARCH, _front("Search", what, None))
+
+    def day_page(self, day: Day, prev: date | None, nxt: date | None) -> str:
         """One list day, every paper as a section whose id is its arXiv id."""
         top = day.papers[0]
         front = _front(
             f"Papers of {day.date:%-d %B %Y}",
-            f"{len(day.papers)} papers listed on Hugging Face Daily Papers. Top: {top['title']}",
-            top.get("thumbnail"),
-            math=any(has_math(p.get("abstract", "")) for p in day.papers),
+            f"{len(day.papers)} papers listed on Hugging Face Daily Papers. Top: {top.title}",
+            top.thumbnail,
+            math=any(has_math(p.abstract) for p in day.papers),
         )
         repo_path = day_path(Path("content"), day.date).as_posix()
         return self.render(
             "day.md.j2",
-            day_url(day.date),
+            urls.day(day.date),
             front,
             day=day,
             prev=prev,
@@ -225,13 +174,13 @@ class Generator:
         latest = listed[-1] if listed else None
         values: dict[str, Any] = {"latest": latest, "earlier": list(reversed(listed[-15:-1]))}
         if latest:
-            values["week_top"] = _top(self.by_week[week_key(latest.date)], 10)
+            values["week_top"] = _top(self.by_week[urls.week_key(latest.date)], 10)
             values["month_top"] = _top(self.by_month[(latest.date.year, latest.date.month)], 10)
         front = _front(self.config.site_name, "The archive of Hugging Face Daily Papers.", None)
         front["hide"] = ["navigation", "toc"]
         return self.render(
             "home.md.j2",
-            "",
+            urls.HOME,
             front,
             total_papers=len(self.archive.papers),
             total_days=len(listed),
@@ -241,9 +190,9 @@ class Generator:
 
     def week_pages(self) -> dict[str, str]:
         """A page per ISO week with its most upvoted papers."""
-        days_by_week: dict[str, list[Any]] = defaultdict(list)
+        days_by_week: dict[str, list[Day]] = defaultdict(list)
         for day in self.archive.listed_days:
-            days_by_week[week_key(day.date)].append(day)
+            days_by_week[urls.week_key(day.date)].append(day)
         # In time order: week keys of years before 1000 would not sort as text.
         weeks = sorted(days_by_week, key=lambda week: days_by_week[week][0].date)
         pages = {}
@@ -257,9 +206,10 @@ class Generator:
             front = _front(
                 f"Week {week}", _describe(f"Top papers of week {week}", top), _thumb(top)
             )
-            pages[f"weeks/{week}.md"] = self.render(
+            url = urls.week(start)
+            pages[urls.docs_path(url)] = self.render(
                 "week.md.j2",
-                f"weeks/{week}/",
+                url,
                 front,
                 week=week,
                 days=days,
@@ -269,8 +219,8 @@ class Generator:
                 end=week_end(start),
                 prev=prev,
                 next=nxt,
-                prev_url=f"weeks/{prev}/",
-                next_url=f"weeks/{nxt}/",
+                prev_url=urls.week(days_by_week[prev][0].date) if prev else None,
+                next_url=urls.week(days_by_week[nxt][0].date) if nxt else None,
             )
         return pages
 
@@ -292,9 +242,9 @@ class Generator:
             front = _front(
                 f"{first:%B %Y}", _describe(f"Top papers of {first:%B %Y}", top), _thumb(top)
             )
-            pages[f"{first:%Y/%m}/index.md"] = self.render(
+            pages[urls.docs_path(urls.month(first), folder=True)] = self.render(
                 "month.md.j2",
-                month_url(first),
+                urls.month(first),
                 front,
                 first=first,
                 top=top,
@@ -311,9 +261,9 @@ class Generator:
             papers = [p for y, m in months if y == year for p in self.by_month[(y, m)]]
             top = _top(papers, 25)
             front = _front(str(year), _describe(f"Top papers of {year}", top), _thumb(top))
-            pages[f"{year}/index.md"] = self.render(
+            pages[urls.docs_path(urls.year(date(year, 1, 1)), folder=True)] = self.render(
                 "year.md.j2",
-                f"{year}/",
+                urls.year(date(year, 1, 1)),
                 front,
                 year=year,
                 months=year_months,
@@ -340,7 +290,7 @@ class Generator:
         front = _front("Archive", "Every month of the Daily Papers Archive.", None)
         return self.render(
             "archive.md.j2",
-            "archive/",
+            urls.ARCHIVE,
             front,
             years=years,
             total_papers=len(self.archive.papers),
@@ -358,18 +308,23 @@ class Generator:
             pages.update(self._topic(topic, members[topic.slug]))
         summary = [{"topic": t, "count": len(members[t.slug])} for t in self.archive.topics]
         front = _front("Topics", "Papers of the Daily Papers Archive by subject.", None)
-        pages["topics/index.md"] = self.render("topics.md.j2", "topics/", front, topics=summary)
+        pages[urls.docs_path(urls.TOPICS, folder=True)] = self.render(
+            "topics.md.j2", urls.TOPICS, front, topics=summary
+        )
         return pages
 
-    def _topic(self, topic: Any, papers: list[Paper]) -> dict[str, str]:
+    def _topic(self, topic: Topic, papers: list[Paper]) -> dict[str, str]:
         by_month: dict[date, list[Paper]] = defaultdict(list)
         for paper in papers:
-            first = self.archive.first_listed[paper["id"]]
+            first = self.archive.first_listed[paper.id]
             by_month[first.replace(day=1)].append(paper)
         newest_first = sorted(by_month, reverse=True) or [date(1970, 1, 1)]
-        base = topic_url(topic.slug)
-        urls = {m: base if i == 0 else f"{base}{m:%Y-%m}/" for i, m in enumerate(newest_first)}
-        months = [{"first": m, "count": len(by_month[m]), "url": urls[m]} for m in newest_first]
+        month_urls = {
+            m: urls.topic(topic.slug, None if i == 0 else m) for i, m in enumerate(newest_first)
+        }
+        months = [
+            {"first": m, "count": len(by_month[m]), "url": month_urls[m]} for m in newest_first
+        ]
         pages = {}
         for month in newest_first:
             listed = sorted(by_month[month], key=self._newest_key)
@@ -378,11 +333,11 @@ class Generator:
                 meta_text(topic.description),
                 _thumb(listed),
             )
-            front["feeds"] = topic.slug
-            path = f"{base}index.md" if urls[month] == base else f"{base}{month:%Y-%m}.md"
-            pages[path] = self.render(
+            front["feeds"] = {fmt: urls.topic_feed(fmt, topic.slug) for fmt in urls.FEED_FILES}
+            url = month_urls[month]
+            pages[urls.docs_path(url, folder=month == newest_first[0])] = self.render(
                 "topic.md.j2",
-                urls[month],
+                url,
                 front,
                 topic=topic,
                 month=month,
@@ -394,7 +349,7 @@ class Generator:
 
     def _newest_key(self, paper: Paper) -> tuple[int, int]:
         # Newest list day first; within a day, most upvoted first.
-        return (-self.archive.first_listed[paper["id"]].toordinal(), -paper.get("upvotes", 0))
+        return (-self.archive.first_listed[paper.id].toordinal(), -paper.upvotes)
 
     def cells(self) -> list[Cell]:
         """Every day from the first known one to the last: its coverage state."""
@@ -423,7 +378,7 @@ class Generator:
         front = _front("Coverage", "Which days the archive holds, and their state.", None)
         return self.render(
             "coverage.md.j2",
-            "coverage/",
+            urls.COVERAGE,
             front,
             rows=rows,
             counts=counts,
@@ -464,24 +419,19 @@ class Generator:
             },
         ]
         front = _front("Feeds", "RSS, Atom and JSON feeds of the Daily Papers Archive.", None)
-        return self.render("feeds.md.j2", "feeds/", front, groups=groups)
-
-
-def generate_pages(
-    archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()
-) -> dict[str, str]:
-    """Every Markdown page of the site, keyed by its path under docs/."""
-    return dict(iter_pages(archive, config, feeds))
+        return self.render("feeds.md.j2", urls.FEEDS, front, groups=groups)
 
 
 def iter_pages(
-    archive: Archive, config: SiteConfig, feeds: Iterable[Any] = ()
+    archive: Archive, config: SiteConfig, feeds: Iterable[FeedInfo] = ()
 ) -> Iterator[tuple[str, str]]:
     """(path under docs/, Markdown) of every page, one at a time (not all held at once)."""
     return Generator(archive, config, list(feeds)).pages()
 
 
-def _cell(day: date, stored: Any, failure: dict[str, str] | None, newest: date | None) -> Cell:
+def _cell(
+    day: date, stored: Day | None, failure: dict[str, str] | None, newest: date | None
+) -> Cell:
     fetched = stored.fetched.isoformat() if stored is not None and stored.fetched else None
     if failure is not None:
         count = len(stored.papers) if stored is not None else None
@@ -498,15 +448,15 @@ def _cell(day: date, stored: Any, failure: dict[str, str] | None, newest: date |
 
 def _top(papers: list[Paper], count: int) -> list[Paper]:
     # Most upvoted first; ties broken by id so the order never depends on input order.
-    return sorted(papers, key=lambda p: (-p.get("upvotes", 0), p["id"]))[:count]
+    return sorted(papers, key=lambda p: (-p.upvotes, p.id))[:count]
 
 
 def _thumb(papers: list[Paper]) -> str | None:
-    return next((p["thumbnail"] for p in papers if _safe_url(p.get("thumbnail"))), None)
+    return next((p.thumbnail for p in papers if linkable(p.thumbnail)), None)
 
 
 def _describe(prefix: str, top: list[Paper]) -> str:
-    return f"{prefix}. First: {top[0]['title']}" if top else prefix
+    return f"{prefix}. First: {top[0].title}" if top else prefix
 
 
 def _front(title: str, description: str, image: str | None, math: bool = False) -> dict[str, Any]:
@@ -515,7 +465,7 @@ def _front(title: str, description: str, image: str | None, math: bool = False) 
         "description": meta_text(description),
         "hide": ["toc"],
     }
-    if image and _safe_url(image):
+    if image and linkable(image):
         front["image"] = image.replace('"', "%22")
     if math:
         front["math"] = True
@@ -529,34 +479,5 @@ def _front_matter(front: dict[str, Any]) -> str:
     )
 
 
-def _safe_url(url: Any) -> bool:
-    return isinstance(url, str) and re.match(r"^https?://[^\s\"'<>]+$", url) is not None
-
-
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _relative(page_url: str, target: str) -> str:
-    """A link from one directory URL to another site path, working under any base path."""
-    # posixpath.relpath's result, without its cost: it runs for every link of every page.
-    path, _, fragment = target.partition("#")
-    relative = ""
-    if path:
-        here = [part for part in page_url.split("/") if part]
-        there = [part for part in path.split("/") if part]
-        common = 0
-        for mine, theirs in zip(here, there, strict=False):
-            if mine != theirs:
-                break
-            common += 1
-        relative = "/".join([".."] * (len(here) - common) + there[common:])
-        if not relative:
-            relative = "./"
-        elif path.endswith("/"):
-            relative += "/"
-    return relative + (f"#{fragment}" if fragment else "")
-
-
-# Used by templates through `link`, kept importable for tests.
-relative_link: Callable[[str, str], str] = _relative

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .models import strip_invisible
+from .models import Paper, strip_invisible
 
 _WORD = re.compile(r"\w+")
 _NOT_WORD = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}  # ASCII only
@@ -24,7 +24,7 @@ class Topic:
     categories: tuple[str, ...] = ()  # arXiv categories, e.g. cs.RO
     organizations: tuple[str, ...] = ()  # Hugging Face organization handles
 
-    def matches(self, paper: dict[str, Any], words: Words | None = None) -> bool:
+    def matches(self, paper: Paper, words: Words | None = None) -> bool:
         """Whether the paper belongs to this topic; `words` is Words(paper), if already made."""
         if self.matches_fields(paper, _keywords(paper)):
             return True
@@ -33,11 +33,11 @@ class Topic:
             return any(words.has(phrase) for phrase in self.words)
         return False
 
-    def matches_fields(self, paper: dict[str, Any], keywords: str) -> bool:
+    def matches_fields(self, paper: Paper, keywords: str) -> bool:
         """Whether a rule other than `words` matches; keywords: _keywords(paper)."""
         if self.categories and not self._category_set.isdisjoint(_categories(paper)):
             return True
-        org = str(paper.get("organization", "")).lower()
+        org = paper.organization.lower()
         if org and org in self.organizations:
             return True
         return any(keyword in keywords for keyword in self.keywords)
@@ -59,7 +59,7 @@ class TopicMatcher:
             for phrase in topic.words:
                 self.phrases.setdefault(phrase[0], []).append((number, phrase))
 
-    def slugs(self, paper: dict[str, Any]) -> list[str]:
+    def slugs(self, paper: Paper) -> list[str]:
         """The slugs of the paper's topics, in topics.yml order (as Topic.matches decides)."""
         words = Words(paper)
         found: set[int] = set()
@@ -76,8 +76,8 @@ class TopicMatcher:
 class Words:
     """A paper's title and abstract as words, for fast whole-word and phrase tests."""
 
-    def __init__(self, paper: dict[str, Any]) -> None:
-        text = f"{paper.get('title', '')} {paper.get('abstract', '')}".lower()
+    def __init__(self, paper: Paper) -> None:
+        text = f"{paper.title} {paper.abstract}".lower()
         # For ASCII text (nearly every paper) this splits exactly as \w+ does, 4 times faster.
         tokens = text.translate(_NOT_WORD).split() if text.isascii() else _WORD.findall(text)
         self.tokens = set(tokens)
@@ -91,13 +91,15 @@ class Words:
         return len(phrase) == 1 or " " + " ".join(phrase) + " " in self.text
 
 
-def _keywords(paper: dict[str, Any]) -> str:
-    return " | ".join(paper.get("ai_keywords", [])).lower()
+def _keywords(paper: Paper) -> str:
+    return " | ".join(paper.ai_keywords).lower()
 
 
-def _categories(paper: dict[str, Any]) -> list[str]:
-    arxiv = paper.get("arxiv") or {}
-    return list(arxiv.get("categories") or []) or [arxiv.get("primary_category", "")]
+def _categories(paper: Paper) -> tuple[str, ...]:
+    arxiv = paper.arxiv
+    if arxiv is None:
+        return ("",)
+    return arxiv.categories or (arxiv.primary_category,)
 
 
 def topic_from_checked(data: dict[str, Any]) -> Topic:

@@ -23,7 +23,7 @@ import yaml
 
 from . import yamlfile
 from .errors import ContentError
-from .forked import can_fork, in_two
+from .forked import in_two
 from .models import strip_invisible
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -120,8 +120,7 @@ def check_content(content: Path) -> Checked:
     problems = checked.problems
     paths = _files(content / "papers", problems, DAY_FILE, "YYYY-MM-DD.yaml", 2)
     # Parsing is most of the time: at 30,000 papers a forked process checks the newer half.
-    parallel = len(paths) >= PARALLEL_CHECK and can_fork()
-    results = in_two(_check_days, paths) if parallel else _check_days(paths)
+    results = in_two(_check_days, paths, at_least=PARALLEL_CHECK)
     ids: set[str] = set()
     for value, found in results:
         problems += found

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from generator.models import Day, Paper
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -150,7 +153,7 @@ def golden_files(root: Path) -> dict[str, bytes]:
     from generator.archive import load_archive
     from generator.build import build_site
     from generator.config import SiteConfig
-    from generator.pages import generate_pages
+    from generator.pages import iter_pages
 
     config = SiteConfig(
         "Daily Papers Archive",
@@ -159,9 +162,29 @@ def golden_files(root: Path) -> dict[str, bytes]:
         "main",
     )
     content = fixture_content(root)
-    pages = generate_pages(load_archive(content), config)
+    pages = dict(iter_pages(load_archive(content), config))
     files = {f"pages/{name}": pages[name].encode("utf-8") for name in GOLDEN_PAGES}
     repository = Path(__file__).resolve().parent.parent
     build_site(content, root / "site", root / "build", repository / "mkdocs.yml")
     files.update({f"built/{name}": (root / "site" / name).read_bytes() for name in GOLDEN_SITE})
     return files
+
+
+class FakeClock:
+    """time() and sleep() for the code under test: sleeping only moves the clock."""
+
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def typed_day(day: date, papers: list[dict[str, Any]]) -> Day:
+    """A list day as the read model holds it, from paper mappings in the day files' shape."""
+    return Day(day, tuple(Paper.from_checked(paper) for paper in papers))

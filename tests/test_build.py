@@ -173,6 +173,23 @@ def test_without_fork_the_side_outputs_are_built_in_turn(
     _assert_assembled(site)
 
 
+def test_a_build_from_another_thread_builds_the_same_site(tmp_path: Path) -> None:
+    """Beside another thread nothing forks (a child could inherit that thread's locks)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    content, config = _fixture(tmp_path), ROOT / "mkdocs.yml"
+    main_thread, worker = tmp_path / "site-main", tmp_path / "site-thread"
+    generator.build.build_site(content, main_thread, tmp_path / "build-main", config)
+    with ThreadPoolExecutor(1) as thread:
+        build = generator.build.build_site
+        thread.submit(build, content, worker, tmp_path / "build-thread", config).result()
+    files = sorted(p.relative_to(main_thread) for p in main_thread.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(worker) for p in worker.rglob("*") if p.is_file())
+    assert len(files) > 50
+    for name in files:
+        assert (main_thread / name).read_bytes() == (worker / name).read_bytes(), name
+
+
 def test_a_bug_in_data_or_feeds_is_a_bug_not_blamed_on_pagefind_or_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ from generator.archive import load_archive
 from generator.content import (
     DAY_SCHEMA_HEADER,
     STATUS_HEADER,
+    DayFile,
     day_path,
     day_paths,
     dump_day,
@@ -23,7 +24,7 @@ from generator.content import (
 )
 from generator.errors import ContentError
 from generator.hf_api import normalise_item
-from generator.models import PAPER_FIELDS, Day, clean_text
+from generator.models import PAPER_FIELDS, clean_text
 from generator.validate import STATUS_FILE
 from tests.helpers import api_item, fixture_content
 
@@ -76,10 +77,10 @@ def test_hostile_text_round_trips_exactly() -> None:
         "First paragraph.\n\nSecond paragraph " + "long " * 30,
     ]
     papers = [{"id": f"2501.{i:05d}", "title": text, "upvotes": i} for i, text in enumerate(nasty)]
-    day = Day(date=date(2025, 1, 2), papers=papers)
+    day = DayFile(date=date(2025, 1, 2), papers=papers)
     loaded = yamlfile.loads(dump_day(day))
     assert [p["title"] for p in loaded["papers"]] == nasty
-    assert dump_day(day) == dump_day(Day(date=date(2025, 1, 2), papers=loaded["papers"]))
+    assert dump_day(day) == dump_day(DayFile(date=date(2025, 1, 2), papers=loaded["papers"]))
 
 
 def test_clean_text_unwraps_keeps_paragraphs_drops_controls() -> None:

@@ -11,6 +11,7 @@ from generator.archive import load_archive
 from generator.content import day_path, load_day
 from generator.errors import ContentError
 from generator.importer import import_dir
+from generator.models import Paper
 from tests.helpers import api_item, write_files, write_response
 
 CORRECTION = """\
@@ -38,16 +39,16 @@ def content(tmp_path: Path) -> Path:
     return content
 
 
-def _shown(content: Path) -> list[dict]:
+def _shown(content: Path) -> tuple[Paper, ...]:
     return load_archive(content).days[0].papers
 
 
 def test_set_wins_and_hide_removes(content: Path) -> None:
     papers = _shown(content)
-    assert [p["id"] for p in papers] == ["2506.00001", "2506.00003"]
-    assert papers[0]["title"] == "The corrected title"
-    assert papers[0]["authors"] == ["Ada Lovelace", "Charles Babbage"]
-    assert papers[0]["upvotes"] == 9  # untouched fields stay fetched values
+    assert [p.id for p in papers] == ["2506.00001", "2506.00003"]
+    assert papers[0].title == "The corrected title"
+    assert papers[0].authors == ("Ada Lovelace", "Charles Babbage")
+    assert papers[0].upvotes == 9  # untouched fields stay fetched values
     stored = load_day(day_path(content, date(2025, 6, 10))).papers
     assert stored[0]["title"] == "Paper 2506.00001"  # day files keep what upstream said
 
@@ -57,8 +58,8 @@ def test_correction_survives_reimport(content: Path, tmp_path: Path) -> None:
     newer = [api_item("2506.00001", 20, title="Upstream title"), api_item("2506.00002", 6)]
     import_dir(write_response(tmp_path / "v2", "2025-06-10", newer).parent, content)
     papers = _shown(content)
-    assert papers[0]["title"] == "The corrected title" and papers[0]["upvotes"] == 20
-    assert "2506.00002" not in [p["id"] for p in papers]
+    assert papers[0].title == "The corrected title" and papers[0].upvotes == 20
+    assert "2506.00002" not in [p.id for p in papers]
     assert (content / "corrections/2506.00001.yaml").read_bytes() == before
 
 
@@ -67,7 +68,7 @@ def test_correction_applies_on_every_day_the_paper_is_listed(content: Path, tmp_
         write_response(tmp_path / "v3", "2025-06-11", [api_item("2506.00001")]).parent, content
     )
     days = load_archive(content).days
-    assert [d.papers[0]["title"] for d in days] == ["The corrected title"] * 2
+    assert [d.papers[0].title for d in days] == ["The corrected title"] * 2
 
 
 def test_unloadable_correction_names_its_file(tmp_path: Path) -> None:

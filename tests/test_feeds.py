@@ -18,7 +18,7 @@ from generator.archive import Archive, load_archive
 from generator.config import SiteConfig
 from generator.feeds import TOPIC_MAX, FeedInfo, feed_catalog, generate_feeds
 from generator.importer import import_dir
-from generator.models import Day
+from generator.models import Day, Paper
 from generator.topics import Topic
 from tests.feed_checks import w3c_problems
 from tests.helpers import api_item, write_files, write_response
@@ -323,17 +323,10 @@ def test_byte_identical_builds(content: Path) -> None:
 # Hostile text and limits, on archives made in memory.
 
 
-def _paper(
-    paper_id: str, title: str = "A paper", upvotes: int = 1, **fields: Any
-) -> dict[str, Any]:
-    return {
-        "id": paper_id,
-        "title": title,
-        "authors": ["Ada"],
-        "upvotes": upvotes,
-        "abstract": "An abstract.",
-        **fields,
-    }
+def _paper(paper_id: str, title: str = "A paper", upvotes: int = 1, **fields: Any) -> Paper:
+    """A paper made as content loading makes one, but from values no check has seen."""
+    raw = {"id": paper_id, "title": title, "authors": ["Ada"], "upvotes": upvotes}
+    return Paper.from_checked({**raw, "abstract": "An abstract.", **fields})
 
 
 def test_hostile_text_stays_text() -> None:

@@ -27,7 +27,7 @@ from generator.http_client import PRODUCT, RetryPolicy
 from generator.importer import import_dir
 from generator.summary import Summary
 from generator.validate import STATUS_FILE
-from tests.helpers import api_item
+from tests.helpers import FakeClock, api_item
 from tests.servers import loopback as serve_handler
 
 TODAY = date(2026, 5, 29)  # the last corpus day
@@ -57,21 +57,6 @@ def atom(ids: list[str]) -> str:
         '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
         f"{entries}</feed>"
     )
-
-
-class FakeClock:
-    """time() and sleep() for the code under test: sleeping only moves the clock."""
-
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 Fault = httpx.Response | type[Exception]

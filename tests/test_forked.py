@@ -54,3 +54,30 @@ def test_in_two_says_when_the_forked_process_dies() -> None:
     with pytest.raises(BuildError, match="ended with exit status 3"):
         in_two(_squares, [1, 2, -3])
     assert multiprocessing.active_children() == []
+
+
+def _pids(numbers: list[int]) -> list[int]:
+    return [os.getpid() for _ in numbers]
+
+
+def test_in_two_forks_only_where_that_is_safe() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert threading.active_count() == 1  # pytest's main thread alone: forking is safe
+    pids = in_two(_pids, list(range(10)))
+    assert pids[:5] == [os.getpid()] * 5 and len(set(pids[5:])) == 1 and pids[5] != os.getpid()
+    assert set(in_two(_pids, list(range(10)), at_least=11)) == {os.getpid()}  # too few items
+    with ThreadPoolExecutor(1) as thread:  # another thread: a child could inherit its locks
+        assert set(thread.submit(in_two, _pids, list(range(10))).result()) == {os.getpid()}
+
+
+def test_forked_work_runs_in_this_process_beside_another_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.forked import Forked
+
+    with ThreadPoolExecutor(1) as thread:
+        forked = thread.submit(Forked, _pids, [1, 2, 3]).result()  # made in the worker thread
+    assert forked.result() == [os.getpid()] * 3
+    assert Forked(_pids, [1]).result() != [os.getpid()]  # alone again: a forked process

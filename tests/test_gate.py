@@ -433,7 +433,7 @@ def test_invisible_controls_in_older_files_never_reach_the_archive(tmp_path: Pat
     content = write_files(tmp_path / "content", {"papers/2025/06/2025-06-10.yaml": text})
     assert validate(content) == []
     (paper,) = load_archive(content).days[0].papers
-    assert paper["title"] == "A paper" and paper["authors"] == ["Ada"]
+    assert paper.title == "A paper" and paper.authors == ("Ada",)
 
 
 @pytest.mark.parametrize("title", ["' '", '"\\u202e"', '"\\t\\u2066 "'])

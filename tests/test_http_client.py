@@ -33,6 +33,7 @@ from generator.http_client import (
     retry_after,
     user_agent,
 )
+from tests.helpers import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "https://huggingface.co/api/daily_papers"
@@ -40,21 +41,6 @@ PARAMS = {"date": "2026-05-28", "limit": "100", "p": "0"}
 PAGE_URL = f"{URL}?date=2026-05-28&limit=100&p=0"
 AGENT = "daily-papers-archive/0.1 (+https://github.com/owner/repo)"
 TOO_LARGE = f"GET {PAGE_URL}: response body is larger than 16 MiB; refused"
-
-
-class FakeClock:
-    """time() and sleep() for the code under test: sleeping only moves the clock."""
-
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 Fault = httpx.Response | type[Exception]

@@ -14,10 +14,9 @@ import pytest
 from generator import importer
 from generator.__main__ import main
 from generator.archive import load_archive
-from generator.content import day_path, day_paths, load_day
+from generator.content import DayFile, day_path, day_paths, load_day
 from generator.hf_api import MAX_BODY
 from generator.importer import import_dir
-from generator.models import Day
 from tests.helpers import api_item, write_response
 
 
@@ -39,7 +38,7 @@ def test_every_corpus_day_keeps_every_paper(corpus_days: Path, imported: Path) -
         ids = _source_ids(source)
         unique = list(dict.fromkeys(ids))  # minus duplicate ids within one response
         day = days[source.stem]
-        assert [p["id"] for p in day.papers] == unique, source.name
+        assert [p.id for p in day.papers] == unique, source.name
         total += len(day.papers)
     assert total == 8379
 
@@ -110,20 +109,20 @@ def test_2026_shape(imported: Path) -> None:
 def test_github_fields_and_plain_titles(imported: Path) -> None:
     days = load_archive(imported).days
     papers = [p for day in days for p in day.papers]
-    with_repo = [p for p in papers if "github" in p]
+    with_repo = [p for p in papers if p.github]
     assert len(with_repo) >= 2800
-    assert all(p["github"].startswith("https://github.com/") for p in with_repo)
+    assert all(p.github.startswith("https://github.com/") for p in with_repo)
     # paper.title is plain; the top-level title keeps LaTeX such as "Synth$^2$".
-    synth = next(p for p in papers if p["id"] == "2403.07750")
-    assert synth["title"].startswith("Synth^2: Boosting Visual-Language Models")
-    assert all("\n" not in p["title"] for p in papers)
+    synth = next(p for p in papers if p.id == "2403.07750")
+    assert synth.title.startswith("Synth^2: Boosting Visual-Language Models")
+    assert all("\n" not in p.title for p in papers)
 
 
 def test_same_paper_on_two_days_is_kept_on_both(imported: Path) -> None:
     listed = [
         d.date.isoformat()
         for d in load_archive(imported).days
-        if any(p["id"] == "2604.07429" for p in d.papers)
+        if any(p.id == "2604.07429" for p in d.papers)
     ]
     assert listed == ["2026-04-10", "2026-04-16"]
 
@@ -185,7 +184,7 @@ def test_empty_list_is_an_empty_day(tmp_path: Path) -> None:
     summary = import_dir(write_response(tmp_path / "a", "2025-06-14", []).parent, content)
     path = day_path(content, _d("2025-06-14"))
     assert summary.empty == 1
-    assert load_day(path) == Day(date=_d("2025-06-14"), papers=[])
+    assert load_day(path) == DayFile(date=_d("2025-06-14"), papers=[])
     assert "status: empty\n" in path.read_text("utf-8")
 
 

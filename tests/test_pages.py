@@ -14,13 +14,14 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from generator import urls
 from generator.archive import Archive, load_archive
 from generator.config import SiteConfig
-from generator.content import day_path, dump_day
-from generator.data import generate_data
+from generator.content import DayFile, day_path, dump_day
+from generator.data import iter_data
 from generator.feeds import feed_catalog, generate_feeds
-from generator.models import Day, clean_text, strip_invisible
-from generator.pages import generate_pages, meta_text
+from generator.models import Day, Paper, clean_text, strip_invisible
+from generator.pages import iter_pages, meta_text
 from generator.topics import Topic
 from generator.validate import validate
 
@@ -36,8 +37,8 @@ CORRECT_JS_FILL = (
 )
 
 
-def _paper(paper_id: str, title: str = "A paper", **fields: Any) -> dict[str, Any]:
-    return {"id": paper_id, "title": title, "upvotes": 1, "authors": ["Ada"], **fields}
+def _paper(paper_id: str, title: str = "A paper", **fields: Any) -> Paper:
+    return Paper(id=paper_id, title=title, upvotes=1, authors=("Ada",), **fields)
 
 
 # "Suggest a correction": the file it prefills is one `validate` accepts and the build applies.
@@ -73,12 +74,13 @@ def _editor_link(pages: dict[str, str], day: date, paper_id: str) -> str:
 )
 def test_suggested_correction_file_passes_validate(tmp_path: Path, paper_id: str) -> None:
     content = tmp_path / "content"
-    day = Day(date(2025, 6, 9), [_paper("2506.09999"), _paper(paper_id, "The wrong title")])
+    papers = [_paper("2506.09999"), _paper(paper_id, "The wrong title")]
+    day = DayFile(date(2025, 6, 9), [paper.as_dict() for paper in papers])
     path = day_path(content, day.date)
     path.parent.mkdir(parents=True)
     path.write_text(dump_day(day), "utf-8")
     assert validate(content) == []
-    pages = generate_pages(load_archive(content), CONFIG)
+    pages = dict(iter_pages(load_archive(content), CONFIG))
 
     url = urlsplit(_editor_link(pages, day.date, paper_id))
     prefix = "/owner/repo/new/main/"
@@ -95,14 +97,14 @@ def test_suggested_correction_file_passes_validate(tmp_path: Path, paper_id: str
     correction.write_text(filled, "utf-8")
 
     assert validate(content) == []
-    titles = {p["id"]: p["title"] for p in load_archive(content).papers.values()}
+    titles = {p.id: p.title for p in load_archive(content).papers.values()}
     assert titles == {"2506.09999": "A paper", paper_id: "The right title"}
 
 
 def test_new_style_ids_keep_the_short_link() -> None:
     """Day pages link new-style ids to the contributing page, not to a long prefilled URL."""
     day = Day(date(2025, 6, 9), [_paper("2506.00001"), _paper("hep-th/9901001")])
-    section = _body(generate_pages(Archive(days=[day]), CONFIG)["2025/06/09.md"])
+    section = _body(dict(iter_pages(Archive(days=[day]), CONFIG))["2025/06/09.md"])
     links = [a.get("href") for a in section.iter("a") if a.text == "Suggest a correction"]
     assert links[0] == "../../../contributing/?paper=2506.00001"
     assert links[1].startswith("https://github.com/owner/repo/new/main/content/corrections?")
@@ -118,8 +120,9 @@ def _generate(archive: Archive) -> tuple[dict[str, str], dict[str, bytes]]:
             json.loads(data)
         else:
             etree.fromstring(data)
-    pages = generate_pages(archive, CONFIG, feed_catalog(archive, CONFIG))
-    assert set(generate_data(archive)) >= {f"data/{d.date:%Y/%m/%d}.json" for d in archive.days}
+    pages = dict(iter_pages(archive, CONFIG, feed_catalog(archive, CONFIG)))
+    days = {f"data/{d.date:%Y/%m/%d}.json" for d in archive.days}
+    assert {path for path, _ in iter_data(archive)} >= days
     return pages, feeds
 
 
@@ -224,3 +227,13 @@ def test_ordinary_text_is_unchanged() -> None:
     for text in (RIGHT_TO_LEFT, "Plain title: $O(n^2)$ & <b>", "\u200e\u200f\u200d\u00a0é"):
         assert strip_invisible(text) == text
         assert clean_text(text) == " ".join(text.split())
+
+
+def test_search_page_is_a_page_like_every_other() -> None:
+    pages = dict(iter_pages(Archive(days=[]), CONFIG))
+    page = pages[urls.docs_path(urls.SEARCH)]
+    assert page.startswith('---\ntitle: "Search"\n')
+    assert "ready_html" not in page  # Markdown: "# Search" is its heading
+    for needed in ('id="dpa-search"', 'name="q"', 'name="sort"', 'name="year"', 'name="topic"'):
+        assert needed in page
+    assert 'name="org"' in page and 'name="code"' in page and 'id="dpa-search-results"' in page

@@ -24,14 +24,14 @@ def test_sizes_are_realistic(sample: Path) -> None:
     days = load_archive(sample).days
     papers = [p for day in days for p in day.papers]
     assert len(papers) == 3000
-    assert len({p["id"] for p in papers}) == 3000
+    assert len({p.id for p in papers}) == 3000
     listed = [len(day.papers) for day in days if day.papers]
     assert 15 <= statistics.mean(listed) <= 25
     assert any(not day.papers for day in days)  # weekends are empty days
-    assert 1100 <= statistics.mean(len(p["abstract"]) for p in papers) <= 1700
-    authors = [len(p["authors"]) for p in papers]
+    assert 1100 <= statistics.mean(len(p.abstract) for p in papers) <= 1700
+    authors = [len(p.authors) for p in papers]
     assert min(authors) == 1 and max(authors) >= 100 and 5 <= statistics.mean(authors) <= 15
-    assert any("$" in p["abstract"] for p in papers)
+    assert any("$" in p.abstract for p in papers)
     for field in (
         "github",
         "github_stars",
@@ -43,7 +43,7 @@ def test_sizes_are_realistic(sample: Path) -> None:
         "thumbnail",
         "submitter",
     ):
-        share = sum(field in p for p in papers) / len(papers)
+        share = sum(bool(getattr(p, field)) for p in papers) / len(papers)
         assert 0 < share <= 1, field
 
 

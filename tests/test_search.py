@@ -21,8 +21,7 @@ import generator.search.pagefind
 from generator.archive import Archive, load_archive
 from generator.errors import BuildError
 from generator.importer import import_dir
-from generator.models import Day
-from generator.search import MANIFEST, SearchStats, build_index, search_page, search_records
+from generator.search import MANIFEST, SearchStats, build_index, search_records
 from generator.search.pagefind import UNUSED
 from generator.search.pagefind_private import (
     CHECKED_WITH,
@@ -31,7 +30,7 @@ from generator.search.pagefind_private import (
     service_class,
 )
 from generator.search.written import all_whole, until_written
-from tests.helpers import HOSTILE_TITLE, api_item, write_files, write_response
+from tests.helpers import HOSTILE_TITLE, api_item, typed_day, write_files, write_response
 
 TOPICS = """\
 topics:
@@ -219,7 +218,7 @@ def test_records_from_enriched_papers() -> None:
         "organization_name": "Shanghai AI Laboratory",
         "arxiv": {"categories": ["cs.RO", "cs.CV"]},
     }
-    (record,) = search_records(Archive(days=[Day(date(2026, 5, 29), [paper])]))
+    (record,) = search_records(Archive(days=[typed_day(date(2026, 5, 29), [paper])]))
     assert record.url == "/2026/05/29/#2605.29801"
     assert record.content == "T. A. Shanghai AI Laboratory ShanghaiAiLab cs.RO cs.CV 2605.29801"
     assert record.filters == {"organization": ["Shanghai AI Laboratory"]}
@@ -236,7 +235,7 @@ def test_hostile_text_round_trips_exactly(tmp_path: Path) -> None:
          "organization": "acme", "organization_name": HOSTILE_ORG, "abstract": "A & B < C."},
         {"id": "2605.00002", "title": "Plain", "authors": ["B"], "upvotes": 1},
     ]  # fmt: skip
-    archive = Archive(days=[Day(date(2026, 5, 29), papers)])
+    archive = Archive(days=[typed_day(date(2026, 5, 29), papers)])
     stats = build_index(archive, tmp_path / "pagefind")
     bundle = Index(tmp_path / "pagefind")
     assert stats.records == 2 == len(bundle.pages)
@@ -281,8 +280,9 @@ def test_unchanged_years_come_from_the_cache(archive: Archive, tmp_path: Path) -
 
     # A new upvote count in 2025: that year is indexed again, 2024 is copied, and the result
     # is what a build without the cache gives; the cache keeps one bundle per year.
-    days = [replace(day, papers=[dict(paper) for paper in day.papers]) for day in archive.days]
-    days[-1].papers[0]["upvotes"] = 99
+    last = archive.days[-1]
+    papers = (replace(last.papers[0], upvotes=99), *last.papers[1:])
+    days = [*archive.days[:-1], replace(last, papers=papers)]
     changed = replace(archive, days=days)
     assert build_index(changed, tmp_path / "next", cache=cache).reused == 1
     build_index(changed, tmp_path / "next-fresh")
@@ -296,7 +296,7 @@ def test_years_on_one_service_or_two_give_the_same_bundles(
 ) -> None:
     # Three years on two services: one of them indexes a second year after freeing its first.
     days = [
-        Day(date(year, 3, 2), [{"id": f"{year % 100}03.0000{n}", "title": f"Paper {year} {n}",
+        typed_day(date(year, 3, 2), [{"id": f"{year % 100}03.0000{n}", "title": f"Paper {year} {n}",
                                 "authors": ["A"], "upvotes": n} for n in (1, 2)])
         for year in (2023, 2024, 2025)
     ]  # fmt: skip
@@ -438,14 +438,6 @@ def test_changed_internals_fall_back_to_the_stock_service(
     finally:
         service_class.cache_clear()  # the next test gets the real one again
     assert "indexing with its stock service" in caplog.text
-
-
-def test_search_page() -> None:
-    page = search_page()
-    assert page.startswith('---\ntitle: "Search"\n')
-    for needed in ('id="dpa-search"', 'name="q"', 'name="sort"', 'name="year"', 'name="topic"'):
-        assert needed in page
-    assert 'name="org"' in page and 'name="code"' in page and 'id="dpa-search-results"' in page
 
 
 class Index:

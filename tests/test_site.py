@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import urls
 from generator.build import build_site
 from generator.config import SiteConfig, load_config
 from generator.content import day_paths, load_day
-from generator.models import Day
-from generator.pages import generate_pages
+from generator.models import Day, Paper
+from generator.pages import iter_pages
 from tests.helpers import GOLDEN, HOSTILE_TITLE, fixture_content, golden_files, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,6 +200,7 @@ def test_ready_html_hook_changes_nothing_but_whitespace(site: Path, tmp_path: Pa
     cfg = load_mkdocs_config(
         str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "plain"), hooks=[]
     )
+    cfg["extra"]["dpa_urls"] = urls.theme_extra()  # as generator.build.run_mkdocs does
     build(cfg)
     pages = sorted(path.relative_to(site) for path in site.rglob("*.html"))
     assert len(pages) > 15
@@ -229,6 +231,7 @@ def test_theme_parts_made_once_are_the_same_bytes(site: Path, tmp_path: Path) ->
         str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "each"), hooks=hooks
     )
     cfg["extra"]["sample_data"] = False
+    cfg["extra"]["dpa_urls"] = urls.theme_extra()
     build(cfg)
     each_page = next(hook for hook in cfg.plugins.values() if hasattr(hook, "KEYS"))
     keys = [key for key in each_page.KEYS if key is not None]
@@ -296,8 +299,8 @@ def test_hostile_content_stays_inert(
         "ai_keywords": [clean_text(keyword) or "k"],
         "ai_summary": clean_text(summary) or "s",
     }
-    archive = Archive(days=[Day(date=date(2025, 6, 9), papers=[paper])])
-    page = generate_pages(archive, CONFIG)["2025/06/09.md"]
+    archive = Archive(days=[Day(date=date(2025, 6, 9), papers=(Paper.from_checked(paper),))])
+    page = dict(iter_pages(archive, CONFIG))["2025/06/09.md"]
     body = page.split("\n---\n", 1)[1]
     html = markdown.markdown(body, extensions=["admonition", "attr_list", "toc"])
     tree = lxml.html.fromstring(f"<div>{html}</div>")
@@ -339,34 +342,4 @@ def test_whole_corpus_build(imported: Path, tmp_path: Path) -> None:
 
 
 def _rel(page: object, target: object) -> str:
-    from generator.pages import day_url, relative_link
-
-    return relative_link(day_url(page), day_url(target))  # type: ignore[arg-type]
-
-
-_SEGMENT = st.sampled_from(["2026", "05", "29", "weeks", "topics", "a-b", "x.json", "feed.xml"])
-
-
-@settings(max_examples=2000, deadline=None)
-@given(
-    page=st.lists(_SEGMENT, max_size=4),
-    target=st.lists(_SEGMENT, max_size=5),
-    folder=st.booleans(),
-    fragment=st.sampled_from(["", "#2605.00001"]),
-)
-def test_relative_links_are_what_relpath_gives(
-    page: list[str], target: list[str], folder: bool, fragment: str
-) -> None:
-    """pages.py's own relative links equal posixpath.relpath's, for directory page URLs."""
-    import posixpath
-
-    from generator.pages import relative_link
-
-    page_url = "".join(f"{part}/" for part in page)
-    path = "/".join(target) + ("/" if folder and target else "")
-    expected = posixpath.relpath("/" + path, "/" + page_url) if path else ""
-    if expected == ".":
-        expected = "./"
-    elif path.endswith("/"):
-        expected += "/"
-    assert relative_link(page_url, path + fragment) == expected + fragment
+    return urls.relative(urls.day(page), urls.day(target))  # type: ignore[arg-type]

@@ -6,13 +6,14 @@ import shutil
 from pathlib import Path
 
 from generator.archive import PARALLEL_TOPICS, load_archive
+from generator.models import Paper
 from generator.sample import make_sample
 from generator.topics import Topic, TopicMatcher, Words
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _one_by_one(topics: list[Topic], paper: dict) -> list[str]:
+def _one_by_one(topics: list[Topic], paper: Paper) -> list[str]:
     return [topic.slug for topic in topics if topic.matches(paper)]
 
 
@@ -36,11 +37,11 @@ def test_matcher_agrees_on_the_real_corpus(imported: Path) -> None:
 
 
 def test_words_split_ascii_and_unicode_text_alike() -> None:
-    paper = {"title": "Chain-of-Thought, 3D_gen & Zoë's naïve LLMs", "abstract": "x/y (z)"}
+    paper = Paper(id="1", title="Chain-of-Thought, 3D_gen & Zoë's naïve LLMs", abstract="x/y (z)")
     assert Words(paper).tokens == {
         "chain", "of", "thought", "3d_gen", "zoë", "s", "naïve", "llms", "x", "y", "z"
     }  # fmt: skip
-    ascii_paper = {"title": "Chain-of-Thought, 3D_gen & LLMs", "abstract": "x/y (z)"}
+    ascii_paper = Paper(id="2", title="Chain-of-Thought, 3D_gen & LLMs", abstract="x/y (z)")
     assert Words(ascii_paper).tokens == {"chain", "of", "thought", "3d_gen", "llms", "x", "y", "z"}
     assert TopicMatcher([Topic("r", "R", "", words=(("chain", "of", "thought"),))]).slugs(
         ascii_paper

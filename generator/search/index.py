@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import urls
 from ..archive import Archive
 from ..errors import BuildError
 from .cache import cache_key, from_cache, to_cache
@@ -15,7 +16,7 @@ from .pagefind import Indexing
 from .records import papers_by_year, search_records
 from .reproducible import make_reproducible
 
-BUNDLE_DIR = "pagefind"  # under site_dir: one Pagefind bundle per list year, pagefind/<year>/
+BUNDLE_DIR = urls.SEARCH_BUNDLES.rstrip("/")  # under site_dir: a Pagefind bundle per list year
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+from .. import urls
 from .records import HAS_CODE, SearchRecord
 
 # Beside the bundles: the years that have one (newest first; the browser searches the newest
 # first) and each filter's values for the search page's selects. Pagefind's own
 # pagefind.filters() downloads every filter's page lists to list them.
-MANIFEST = "dpa-search.json"
+MANIFEST = urls.SEARCH_MANIFEST.removeprefix(urls.SEARCH_BUNDLES)  # its name in that folder
 
 
 class Manifest:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..archive import Archive
+from ..models import Paper
 
 AUTHORS_SHOWN = 3  # authors in a result; the rest are "et al." (the record holds them all)
 # The one value of the `code` filter: papers with a GitHub repository. dpa-search.json hands it
@@ -45,33 +45,33 @@ def search_records(archive: Archive, paper_ids: list[str] | None = None) -> list
     ]  # fmt: skip
 
 
-def _record(paper: dict[str, Any], permalink: str, day: str, topics: list[str]) -> SearchRecord:
-    authors = [str(name) for name in paper.get("authors", [])]
+def _record(paper: Paper, permalink: str, day: str, topics: list[str]) -> SearchRecord:
+    authors = list(paper.authors)
     shown = ", ".join(authors[:AUTHORS_SHOWN]) + (" et al." if len(authors) > AUTHORS_SHOWN else "")
-    organization = str(paper.get("organization_name") or paper.get("organization") or "")
-    arxiv = paper.get("arxiv") or {}
-    categories = [str(c) for c in arxiv.get("categories") or [arxiv.get("primary_category")] if c]
+    organization = paper.organization_name or paper.organization
+    arxiv = paper.arxiv
+    categories = [c for c in (arxiv.categories or (arxiv.primary_category,)) if c] if arxiv else []
     # Title, then abstract: Pagefind cuts the excerpt around the matched words, so a match in
     # the title shows the title and the start of the abstract (results list authors anyway).
     text = [
-        paper["title"] + ".",
-        paper.get("abstract", ""),
+        paper.title + ".",
+        paper.abstract,
         ", ".join(authors) + ".",
-        ", ".join(paper.get("ai_keywords", [])),
-        " ".join(dict.fromkeys(v for v in (organization, paper.get("organization")) if v)),
+        ", ".join(paper.ai_keywords),
+        " ".join(dict.fromkeys(v for v in (organization, paper.organization) if v)),
         " ".join(categories),
-        paper["id"],
+        paper.id,
     ]
     filters = {"topic": topics}  # the year is the bundle's: pagefind/<year>/
     if organization:
         filters["organization"] = [organization]
-    if paper.get("github"):
+    if paper.github:
         filters["code"] = [HAS_CODE]
-    upvotes = str(int(paper.get("upvotes") or 0))
+    upvotes = str(paper.upvotes)
     return SearchRecord(
         url="/" + permalink,
         content=" ".join(part for part in text if part and part != "."),
-        meta={"title": paper["title"], "authors": shown, "day": day, "upvotes": upvotes},
+        meta={"title": paper.title, "authors": shown, "day": day, "upvotes": upvotes},
         filters={key: values for key, values in filters.items() if values},
         # Every record has every sort key: Pagefind leaves records without it out of a sort.
         sort={"date": day, "upvotes": upvotes},

@@ -8,6 +8,10 @@
   // the site root wherever the site is served: a host's root, a sub-path, localhost.
   const script = document.currentScript;
   const root = new URL("../../", script ? script.src : location.href);
+  // Where the index is: generator/urls.py's paths, which the page's script tag carries.
+  const here = (name) => new URL(script ? script.dataset[name] : "", location.href);
+  const bundles = here("bundles"); // a folder per year: <bundles><year>/pagefind.js
+  const manifestUrl = here("manifest");
 
   const BOX_RESULTS = 6;
   const PAGE_RESULTS = 10; // each shown result downloads its record (about 2 KB)
@@ -43,10 +47,10 @@
 
   let listing = null;
 
-  /** pagefind/dpa-search.json: the years that have an index, newest first, and filter values. */
+  /** dpa-search.json: the years that have an index, newest first, and filter values. */
   function manifest() {
     if (!listing) {
-      listing = fetch(new URL("pagefind/dpa-search.json", root)).then((response) => {
+      listing = fetch(manifestUrl).then((response) => {
         if (!response.ok) throw new Error(`dpa-search.json: HTTP ${response.status}`);
         return response.json();
       });
@@ -57,7 +61,7 @@
 
   const loaded = new Map(); // year -> its Pagefind, loading or loaded
 
-  /** The Pagefind API of one year's index (pagefind/<year>/), loaded and set up once. */
+  /** The Pagefind API of one year's index (<bundles><year>/), loaded and set up once. */
   function pagefind(year) {
     if (!loaded.has(year)) {
       const loading = loadPagefind(year);
@@ -70,7 +74,7 @@
   async function loadPagefind(year) {
     // Each year's bundle has its own pagefind.js: separate modules, so separate indexes
     // (Pagefind's mergeIndex would wait for every year before showing anything).
-    const pf = await import(new URL(`pagefind/${year}/pagefind.js`, root).href);
+    const pf = await import(new URL(`${year}/pagefind.js`, bundles).href);
     // Records hold site-root-relative URLs ("/2026/05/29/#2605.29801"); Pagefind puts baseUrl
     // in front of them. noWorker: Pagefind's web worker was no faster (2.3 s against 1.8 s to
     // rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script more to download
