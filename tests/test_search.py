@@ -191,7 +191,7 @@ def test_sorts(bundle: Index) -> None:
     assert bundle.years["2024"].sort("upvotes") == ["2412.00001"]
 
 
-def test_manifest_years_and_filter_values(bundle: Index) -> None:
+def test_manifest_years_filter_values_and_names(bundle: Index) -> None:
     values = json.loads((bundle.root / MANIFEST).read_text("utf-8"))
     assert values == {
         "code": ["yes"],
@@ -200,7 +200,26 @@ def test_manifest_years_and_filter_values(bundle: Index) -> None:
         "papers": {"2024": 1, "2025": 3},  # search.js weighs each year's scores by its size
         "topic": ["Robotics", "Video"],
         "year": ["2025", "2024"],
+        # search.js spells none of Pagefind's names: URL parameter -> filter, the `sort`
+        # parameter's values -> sort key, what a result shows -> meta key.
+        "filters": {"topic": "topic", "org": "organization", "code": "code"},
+        "sorts": {"newest": "date", "upvotes": "upvotes"},
+        "meta": {"title": "title", "authors": "authors", "day": "day", "upvotes": "upvotes"},
     }
+
+
+def test_manifest_names_are_the_bundles(bundle: Index) -> None:
+    # What search.js asks Pagefind for is what the bundles hold: every filter (with its
+    # values), sort key and meta key of the records, and no other.
+    values = json.loads((bundle.root / MANIFEST).read_text("utf-8"))
+    filters = {key for year in bundle.years.values() for key, _ in year.meta[3]}
+    assert sorted(values["filters"].values()) == sorted(filters)
+    for name in filters:
+        assert sorted(values[name]) == sorted(bundle.filter(name))
+    for year in bundle.years.values():
+        assert sorted(values["sorts"].values()) == sorted(key for key, _ in year.meta[4])
+    for page in bundle.pages:
+        assert sorted(values["meta"].values()) == sorted(page["meta"])
 
 
 def test_markup_in_content_stays_text(bundle: Index) -> None:

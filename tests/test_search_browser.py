@@ -256,6 +256,32 @@ def test_has_code_asks_for_the_value_the_build_names(base_url: str, tab: Tab) ->
     assert page.inner_text("#dpa-search-status") == "0 papers for “diffusion”"
 
 
+def test_pagefind_names_come_from_the_build(base_url: str, tab: Tab) -> None:
+    # search.js spells none of Pagefind's filter, sort or meta names: handed a dpa-search.json
+    # that swaps some, it asks the same bundles for the swapped ones. Had it a name of its own,
+    # each search below would find or order or show something else.
+    page = tab.page
+    page.goto(base_url + "search/")
+    manifest = json.loads(page.evaluate("fetch('../pagefind/dpa-search.json').then(r => r.text())"))
+    filters, sorts, meta = manifest["filters"], manifest["sorts"], manifest["meta"]
+    swapped = {
+        **manifest,
+        "filters": {**filters, "topic": filters["org"], "org": filters["topic"]},
+        "sorts": {**sorts, "newest": sorts["upvotes"]},
+        "meta": {**meta, "title": meta["authors"], "authors": meta["title"]},
+    }
+    page.route("**/pagefind/dpa-search.json", lambda route: route.fulfill(body=json.dumps(swapped)))
+    page.goto(base_url + "search/?topic=" + quote_plus(ORG))  # the organization filter
+    tab.wait_for_search()
+    assert tab.titles("#dpa-search-results") == ["Ada Lovelace"]  # the authors, as the title
+    about = page.inner_text("#dpa-search-results .dpa-hit__meta")
+    assert about == f"{HOSTILE} · 2025-06-10 · 2 upvotes"
+    page.goto(base_url + "search/?year=2025&sort=newest")  # the upvotes sort key
+    tab.wait_for_search()
+    metas = page.locator("#dpa-search-results .dpa-hit__meta").all_inner_texts()
+    assert [int(line.split(" · ")[-1].split()[0]) for line in metas] == [90, 60, 40, 31, 8, 5, 2, 1]
+
+
 def test_newest_first(base_url: str, tab: Tab) -> None:
     tab.page.goto(base_url + "search/?q=diffusion&sort=newest")
     tab.wait_for_search()

@@ -5,12 +5,32 @@ from __future__ import annotations
 import json
 
 from .. import urls
-from .records import HAS_CODE, SearchRecord
+from .records import (
+    FILTER_CODE,
+    FILTER_ORGANIZATION,
+    FILTER_TOPIC,
+    HAS_CODE,
+    META_AUTHORS,
+    META_DAY,
+    META_TITLE,
+    META_UPVOTES,
+    SORT_DATE,
+    SORT_UPVOTES,
+    SearchRecord,
+)
 
 # Beside the bundles: the years that have one (newest first; the browser searches the newest
-# first) and each filter's values for the search page's selects. Pagefind's own
-# pagefind.filters() downloads every filter's page lists to list them.
+# first), each filter's values for the search page's selects, and the names search.js asks
+# Pagefind for, so that records.py alone spells them. Pagefind's own pagefind.filters()
+# downloads every filter's page lists to list them.
 MANIFEST = urls.SEARCH_MANIFEST.removeprefix(urls.SEARCH_BUNDLES)  # its name in that folder
+# The search page's URL parameters (its form's fields, generator/templates/search.md.j2) ->
+# Pagefind filter; `year` is not one: it chooses the year's bundle to search.
+FILTERS = {"topic": FILTER_TOPIC, "org": FILTER_ORGANIZATION, "code": FILTER_CODE}
+# The `sort` parameter's values -> Pagefind sort key, largest first.
+SORTS = {"newest": SORT_DATE, "upvotes": SORT_UPVOTES}
+# What a result shows -> Pagefind meta key.
+META = {"title": META_TITLE, "authors": META_AUTHORS, "day": META_DAY, "upvotes": META_UPVOTES}
 
 
 class Manifest:
@@ -18,7 +38,7 @@ class Manifest:
 
     def __init__(self) -> None:
         self.papers: dict[str, int] = {}
-        self.seen: dict[str, dict[str, None]] = {"topic": {}, "organization": {}, "code": {}}
+        self.seen: dict[str, dict[str, None]] = {name: {} for name in FILTERS.values()}
 
     def add(self, year: str, records: list[SearchRecord]) -> None:
         """Count in a year's records."""
@@ -30,12 +50,16 @@ class Manifest:
     def json(self, topics: list[str]) -> str:
         """The file's text; topics (all names, in topics.yml order) order the topic values."""
         seen = self.seen
+        organizations = seen[FILTER_ORGANIZATION]
         values = {
             "papers": self.papers,  # search.js weighs each year's scores by its size
             "year": sorted(self.papers, reverse=True),  # also the bundles, pagefind/<year>/
-            "topic": [name for name in topics if name in seen["topic"]],
-            "organization": sorted(seen["organization"], key=lambda name: (name.casefold(), name)),
-            "code": sorted(seen["code"]),
+            FILTER_TOPIC: [name for name in topics if name in seen[FILTER_TOPIC]],
+            FILTER_ORGANIZATION: sorted(organizations, key=lambda name: (name.casefold(), name)),
+            FILTER_CODE: sorted(seen[FILTER_CODE]),
             "has_code": HAS_CODE,  # the `code` value search.js asks for when "Has code" is ticked
+            "filters": FILTERS,
+            "sorts": SORTS,
+            "meta": META,
         }
         return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"

@@ -8,9 +8,19 @@ from ..archive import Archive
 from ..models import Paper
 
 AUTHORS_SHOWN = 3  # authors in a result; the rest are "et al." (the record holds them all)
-# The one value of the `code` filter: papers with a GitHub repository. dpa-search.json hands it
-# to search.js, which asks for it when "Has code" is ticked.
-HAS_CODE = "yes"
+
+# Pagefind's names for what a record holds, spelled here only: dpa-search.json (manifest.py)
+# hands them to search.js, which asks Pagefind for them by these names.
+FILTER_TOPIC = "topic"  # the names of the paper's topics (topics.yml)
+FILTER_ORGANIZATION = "organization"
+FILTER_CODE = "code"  # HAS_CODE for papers with a GitHub repository, absent otherwise
+HAS_CODE = "yes"  # what search.js asks for when "Has code" is ticked
+SORT_DATE = "date"  # the list day, ISO
+SORT_UPVOTES = "upvotes"
+META_TITLE = "title"
+META_AUTHORS = "authors"  # the first AUTHORS_SHOWN, "et al."
+META_DAY = "day"  # the list day, ISO
+META_UPVOTES = "upvotes"
 
 
 @dataclass(frozen=True)
@@ -62,17 +72,17 @@ def _record(paper: Paper, permalink: str, day: str, topics: list[str]) -> Search
         " ".join(categories),
         paper.id,
     ]
-    filters = {"topic": topics}  # the year is the bundle's: pagefind/<year>/
+    filters = {FILTER_TOPIC: topics}  # the year is the bundle's: pagefind/<year>/
     if organization:
-        filters["organization"] = [organization]
+        filters[FILTER_ORGANIZATION] = [organization]
     if paper.github:
-        filters["code"] = [HAS_CODE]
+        filters[FILTER_CODE] = [HAS_CODE]
     upvotes = str(paper.upvotes)
     return SearchRecord(
         url="/" + permalink,
         content=" ".join(part for part in text if part and part != "."),
-        meta={"title": paper.title, "authors": shown, "day": day, "upvotes": upvotes},
+        meta={META_TITLE: paper.title, META_AUTHORS: shown, META_DAY: day, META_UPVOTES: upvotes},
         filters={key: values for key, values in filters.items() if values},
         # Every record has every sort key: Pagefind leaves records without it out of a sort.
-        sort={"date": day, "upvotes": upvotes},
+        sort={SORT_DATE: day, SORT_UPVOTES: upvotes},
     )

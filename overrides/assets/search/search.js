@@ -15,16 +15,16 @@
 
   const BOX_RESULTS = 6;
   const PAGE_RESULTS = 10; // each shown result downloads its record (about 2 KB)
-  const SORTS = { newest: { date: "desc" }, upvotes: { upvotes: "desc" } };
   const TITLE_CHECKED = 3; // results of each year whose titles are compared with the query
   // Words of the query in a paper's title count four times Pagefind's default (5): titles are
   // the best summary of a paper, and with the default an exact title could rank 12th of 22 in
   // its year behind titles sharing most of its words (30,000 sample papers).
-  const RANKING = { metaWeights: { title: 20 } };
-  // URL parameter -> Pagefind filter (generator/search/records.py writes the filters), except
-  // `year`, which chooses the year's index to search instead. `code` is a checkbox: ticked, it
-  // asks for the value dpa-search.json names (has_code).
-  const FILTERS = { year: "year", topic: "topic", org: "organization", code: "code" };
+  const TITLE_WEIGHT = 20;
+  // The /search/ page's selects, by URL parameter. Pagefind's names for filters, sort keys and
+  // meta are the build's (generator/search/records.py), which dpa-search.json hands over:
+  // `filters` (URL parameter -> filter; not `year`, which chooses the year's index to search),
+  // `sorts` (the `sort` parameter's values -> sort key) and `meta` (what a result shows -> key).
+  // `code` is a checkbox: ticked, it asks for the value dpa-search.json names (has_code).
   const SELECTS = ["year", "topic", "org"];
   // The /search/ page says so on its form each time it has put results on screen, with
   // detail { search: its URL's query string, final: whether every year's results are in }.
@@ -47,7 +47,10 @@
 
   let listing = null;
 
-  /** dpa-search.json: the years that have an index, newest first, and filter values. */
+  /**
+   * dpa-search.json: the years that have an index, newest first, each filter's values, and
+   * the names Pagefind knows filters, sort keys and meta by.
+   */
   function manifest() {
     if (!listing) {
       listing = fetch(manifestUrl).then((response) => {
@@ -62,16 +65,16 @@
   const loaded = new Map(); // year -> its Pagefind, loading or loaded
 
   /** The Pagefind API of one year's index (<bundles><year>/), loaded and set up once. */
-  function pagefind(year) {
+  function pagefind(year, built) {
     if (!loaded.has(year)) {
-      const loading = loadPagefind(year);
+      const loading = loadPagefind(year, built);
       loading.catch(() => loaded.delete(year));
       loaded.set(year, loading);
     }
     return loaded.get(year);
   }
 
-  async function loadPagefind(year) {
+  async function loadPagefind(year, built) {
     // Each year's bundle has its own pagefind.js: separate modules, so separate indexes
     // (Pagefind's mergeIndex would wait for every year before showing anything).
     const pf = await import(new URL(`${year}/pagefind.js`, bundles).href);
@@ -79,14 +82,15 @@
     // in front of them. noWorker: Pagefind's web worker was no faster (2.3 s against 1.8 s to
     // rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script more to download
     // before the first result.
-    await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true, ranking: RANKING });
+    const ranking = { metaWeights: { [built.meta.title]: TITLE_WEIGHT } };
+    await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true, ranking });
     await pf.init();
     return pf;
   }
 
   /** Start loading what a first search needs: the list of years and the newest year's index. */
   function warmUp() {
-    manifest().then((m) => m.year.length && pagefind(m.year[0])).catch(() => {});
+    manifest().then((built) => built.year.length && pagefind(built.year[0], built)).catch(() => {});
   }
 
   /**
@@ -95,13 +99,13 @@
    * them on screen: the first results cost one year's index, the same size however old the
    * archive, and nothing else competes for the connection meanwhile. A year whose index does
    * not load is left out (hits.failed names it) rather than failing the others; null when
-   * `stale()` says a newer search has begun.
+   * `stale()` says a newer search has begun. `filters` are Pagefind's; `sort` is the form's.
    */
   async function searchYears(query, filters, sort, year, early, stale) {
     const term = query ? terms(query) : null; // no words but a filter or a sort: all that pass
-    const { year: all, papers } = await manifest();
-    const years = year ? all.filter((y) => y === year) : all;
-    const ask = (y) => searchYear(y, papers[y], term, { filters, sort: SORTS[sort] || {} });
+    const built = await manifest();
+    const years = year ? built.year.filter((y) => y === year) : built.year;
+    const ask = (y) => searchYear(y, built, term, { filters, sort: pagefindSort(sort, built) });
     if (!years.length) return mergeYears([], sort, query);
     const newest = await ask(years[0]);
     if (early && years.length > 1 && newest.results.length) {
@@ -111,14 +115,35 @@
     return mergeYears([newest, ...(await Promise.all(years.slice(1).map(ask)))], sort, query);
   }
 
+  /** Pagefind's sort for the form's (relevance: none): the build's sort key, largest first. */
+  function pagefindSort(sort, built) {
+    return sort && built.sorts[sort] ? { [built.sorts[sort]]: "desc" } : {};
+  }
+
   /** One year's results, or none and `failed` if its index does not load. */
-  async function searchYear(year, papers, term, options) {
+  async function searchYear(year, built, term, options) {
     try {
-      const found = await (await pagefind(year)).search(term, options);
-      return { year, results: found.results, matched: found.unfilteredResultCount, papers };
+      const found = await (await pagefind(year, built)).search(term, options);
+      const results = found.results.map((result) => withMeta(result, built.meta));
+      return { year, results, matched: found.unfilteredResultCount, papers: built.papers[year] };
     } catch (error) {
       return { year, results: [], failed: true };
     }
+  }
+
+  /** A Pagefind result whose data() is its record(). */
+  function withMeta(result, meta) {
+    return { score: result.score, data: async () => record(await result.data(), meta) };
+  }
+
+  /**
+   * A result's URL, excerpt and meta, the meta by what a result shows (title, authors, day,
+   * upvotes) rather than by the build's keys for them (dpa-search.json's meta).
+   */
+  function record(data, meta) {
+    const stored = data.meta || {};
+    const named = Object.entries(meta).map(([what, key]) => [what, stored[key]]);
+    return { url: data.url, excerpt: data.excerpt, meta: Object.fromEntries(named) };
   }
 
   /** The years' results as one list (see hits); an error if no year's index loaded. */
@@ -420,11 +445,13 @@
     });
   }
 
+  function hasOption(select, value) {
+    return Array.from(select.options).some((o) => o.value === value);
+  }
+
   /** Set a select to a value, adding it as an option if it has none (yet) for it. */
   function setSelect(select, value) {
-    if (value && !Array.from(select.options).some((o) => o.value === value)) {
-      select.append(new Option(value, value));
-    }
+    if (value && !hasOption(select, value)) select.append(new Option(value, value));
     select.value = value;
   }
 
@@ -433,7 +460,8 @@
     const params = new URLSearchParams(location.search);
     const fields = page.fields;
     fields.q.value = params.get("q") || "";
-    fields.sort.value = SORTS[params.get("sort")] ? params.get("sort") : "";
+    const sort = params.get("sort") || "";
+    fields.sort.value = hasOption(fields.sort, sort) ? sort : "";
     fields.code.checked = params.get("code") === "1";
     // Options arrive with dpa-search.json; a value from the URL stays selectable until then.
     for (const name of SELECTS) setSelect(fields[name], params.get(name) || "");
@@ -454,19 +482,24 @@
 
   /** Each select's options from dpa-search.json, keeping what is chosen. */
   async function fillSelects(page) {
-    let values;
+    let built;
     try {
-      values = await manifest();
+      built = await manifest();
     } catch (error) {
       return; // the selects keep what the URL asked for; searching still works
     }
     for (const name of SELECTS) {
       const select = page.fields[name];
       const chosen = select.value;
-      const options = (values[FILTERS[name]] || []).map((v) => new Option(v, v));
+      const options = choices(name, built).map((v) => new Option(v, v));
       select.replaceChildren(select.options[0], ...options);
       setSelect(select, chosen);
     }
+  }
+
+  /** A select's values in dpa-search.json: the years, or its Pagefind filter's values. */
+  function choices(name, built) {
+    return (name === "year" ? built.year : built[built.filters[name]]) || [];
   }
 
   /** What the form asks for: words, sort, and the URL parameter of each filter chosen. */
@@ -474,15 +507,14 @@
     const chosen = {};
     for (const name of SELECTS) if (fields[name].value) chosen[name] = fields[name].value;
     if (fields.code.checked) chosen.code = true;
-    const sort = SORTS[fields.sort.value] ? fields.sort.value : "";
-    return { query: fields.q.value.trim(), sort, chosen };
+    return { query: fields.q.value.trim(), sort: fields.sort.value, chosen };
   }
 
-  /** Pagefind's filters for the chosen ones; `code` needs dpa-search.json's has_code. */
-  function pagefindFilters(chosen, values) {
+  /** Pagefind's filters for the chosen ones (not the year); `code` asks for has_code. */
+  function pagefindFilters(chosen, built) {
     const filters = {};
     for (const [name, value] of Object.entries(chosen)) {
-      filters[FILTERS[name]] = name === "code" ? values.has_code : value;
+      filters[built.filters[name]] = name === "code" ? built.has_code : value;
     }
     return filters;
   }
@@ -495,7 +527,8 @@
     const said = (count) => (query ? `${plural(count, "paper")} for “${query}”` : plural(count, "paper"));
     page.status.textContent = "Searching…";
     try {
-      const { year, ...filters } = pagefindFilters(chosen, await manifest()); // a year is an index
+      const { year, ...filtered } = chosen; // a year is an index, not a filter
+      const filters = pagefindFilters(filtered, await manifest());
       const early = async (found, newest) => {
         if (!(await showPageResults(page, found, mine, false))) return;
         page.status.textContent = `${said(found.total)} in ${newest}; searching earlier years…`;
