@@ -207,3 +207,35 @@ def test_a_bug_in_data_or_feeds_is_a_bug_not_blamed_on_pagefind_or_content(
     err = capsys.readouterr().err
     assert err.startswith("internal error: RuntimeError: feeds broke")
     assert "Pagefind" not in err and "content is invalid" not in err
+
+
+def test_a_bug_in_the_search_index_is_a_bug_not_blamed_on_pagefind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import generator.search.records
+
+    def broken(*args: object) -> object:
+        raise AttributeError("'Paper' object has no attribute 'nothing'")
+
+    monkeypatch.setattr(generator.search.records, "_record", broken)  # the fork inherits it
+    _fixture(tmp_path)
+    args = ["build", "--content", str(tmp_path / "content"), "--site-dir", str(tmp_path / "s")]
+    assert main([*args, "--build-dir", str(tmp_path / "build")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("internal error: AttributeError: 'Paper' object has no attribute")
+    assert "Pagefind" not in err
+
+
+def test_a_failure_pagefind_reports_is_named_as_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import generator.search.pagefind
+
+    async def refused(*args: object) -> object:
+        raise Exception("index refused")  # how Pagefind's service reports a failure
+
+    monkeypatch.setattr(generator.search.pagefind, "_add_bundle", refused)
+    _fixture(tmp_path)
+    args = ["build", "--content", str(tmp_path / "content"), "--site-dir", str(tmp_path / "s")]
+    assert main([*args, "--build-dir", str(tmp_path / "build")]) == 1
+    assert "search index: Pagefind failed: index refused" in capsys.readouterr().err

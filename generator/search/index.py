@@ -75,10 +75,6 @@ def build_index(
             to_cache(cache, year, keys[year], bundle / year)
     except OSError as exc:
         raise BuildError(f"search index: cannot write {bundle}: {exc}") from exc
-    except BuildError:
-        raise
-    except Exception as exc:  # the service reports its failures as bare Exceptions
-        raise BuildError(f"search index: Pagefind failed: {exc}") from exc
     finally:
         if beside:
             raise beside[0]

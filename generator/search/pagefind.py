@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..errors import BuildError
 from .pagefind_private import service_class
 from .records import SearchRecord
 from .written import until_written
@@ -68,7 +69,14 @@ class Indexing:
             self.todo.put(None)
         self.thread.shutdown(wait=True)
         if exc_type is None and self.writing is not None:
-            self.writing.result()  # Pagefind's failure, if any
+            try:
+                self.writing.result()
+            except Exception as failure:
+                # Pagefind's service reports its failures as bare Exceptions; anything more
+                # specific (an AttributeError, say) is a bug here, and stays one.
+                if type(failure) is not Exception:
+                    raise
+                raise BuildError(f"search index: Pagefind failed: {failure}") from failure
 
 
 async def _write_bundles(
