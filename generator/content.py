@@ -147,8 +147,7 @@ STATUS_HEADER = (
 
 
 def load_status(content: Path) -> dict[str, dict[str, str]]:
-    """Days whose last fetch failed, as {YYYY-MM-DD: {failed, error}}, checked as `validate`
-    checks them."""
+    """Days whose last fetch failed, {YYYY-MM-DD: {failed, error}}, checked as `validate` does."""
     return check_status_file(content / STATUS_FILE)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import urls
+from . import dates, urls
 from .archive import Archive
 from .config import SiteConfig
 from .models import Paper, linkable
@@ -44,9 +44,6 @@ MIME_TYPES: dict[str, str] = {
     "json": "application/feed+json",
 }
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Not allowed in XML 1.0 (C0 controls, surrogates, U+FFFE/F), or allowed but refused by HTML
 # parsers and flagged by the W3C validator (C1 controls, BMP noncharacters). Astral
 # noncharacters are legal XML and would slow this pattern fivefold: they stay. The
@@ -266,13 +263,13 @@ class _Entries:
         page = _absolute(self.config, urls.day(day))
         intro = (
             f"<p>{_plural(len(paper_ids), 'paper')} on Hugging Face's Daily Papers for "
-            f"{_e(_long_date(day))}. {_a(page, 'This day in the archive')}.</p>"
+            f"{_e(dates.long_date(day))}. {_a(page, 'This day in the archive')}.</p>"
         )
         body = [_brief(self.paper(paper_id), "") for paper_id in paper_ids]
         published = _midnight(day)
         return _Entry(
             url=page,
-            title=f"Daily Papers of {_long_date(day)}",
+            title=f"Daily Papers of {dates.long_date(day)}",
             html="\n".join([intro, *body]),
             published=published,
             updated=published,
@@ -297,7 +294,7 @@ class _Entries:
         first = date.fromisocalendar(week[0], week[1], 1)
         key = urls.week_key(first)
         page = _absolute(self.config, urls.week(first))
-        monday = _short_date(first)
+        monday = dates.day_text(first)
         intro = (
             f"<p>The {min(WEEKLY_TOP, len(ranked))} most upvoted of the "
             f"{_plural(len(ranked), 'paper')} first listed in the week of {_e(monday)}. "
@@ -317,7 +314,7 @@ class _Entries:
 
 def _paper_html(paper: _Paper, day: date) -> str:
     """Everything a reader needs without leaving the feed: authors, abstract, links."""
-    facts = [f"Listed on {_long_date(day)}", _plural(paper.upvotes, "upvote")]
+    facts = [f"Listed on {dates.long_date(day)}", _plural(paper.upvotes, "upvote")]
     if paper.organization:
         facts.append(paper.organization)
     parts = []
@@ -590,14 +587,4 @@ def _week(day: date) -> tuple[int, int]:
 
 def _week_end(week: tuple[int, int]) -> int:
     """The ordinal of an ISO week's Sunday, or of 9999-12-31, the last day there is."""
-    monday = date.fromisocalendar(week[0], week[1], 1).toordinal()
-    return min(monday + 6, date.max.toordinal())
-
-
-def _long_date(day: date) -> str:
-    """Friday, 29 May 2026 (no strftime: its names follow the locale)."""
-    return f"{_WEEKDAYS[day.weekday()]}, {_short_date(day)}"
-
-
-def _short_date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return dates.week_end(date.fromisocalendar(week[0], week[1], 1)).toordinal()

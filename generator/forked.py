@@ -87,7 +87,9 @@ class Forked(Generic[R]):
             self._close()
         if done:
             return value
-        error = _unpickled(value) or BuildError(said.splitlines()[-1])
+        # An exception that cannot be made again here is none of the project's own (they all
+        # can): a bug, reported as one with what the forked process said.
+        error = _unpickled(value) or RuntimeError(said.splitlines()[-1])
         error.add_note(f"raised in a forked process:\n{said}")
         raise error
 

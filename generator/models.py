@@ -1,66 +1,18 @@
-"""The archive's data: a list day and its papers, the fields a paper has, text clean-up."""
+"""The archive's data: typed papers and list days, the order of a paper's fields, text clean-up."""
 
 from __future__ import annotations
 
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
-
-# A paper is a plain dict (it is dumped to and loaded from YAML as is) whose keys come
-# in this order. Short scalars first, long block scalars last, so files read top-down.
-PAPER_FIELDS: tuple[str, ...] = (
-    "id",
-    "title",
-    "authors",
-    "published",  # arXiv v1 date (not the list day)
-    "upvotes",
-    "comments",
-    "github",
-    "github_stars",
-    "project_page",
-    "organization",  # Hugging Face organization handle, e.g. "nvidia"
-    "organization_name",  # its display name, e.g. "NVIDIA"
-    "submitter",  # Hugging Face user who put the paper on the list
-    "submitter_name",
-    "thumbnail",
-    "media",
-    "withdrawn",
-    "ai_keywords",
-    "ai_summary",
-    "abstract",
-    "arxiv",  # enrichment from the arXiv API: categories, comment, DOI, ...
-    "dropped",  # true when a later response no longer lists the paper on this day
-)
-
-# Fields that always come from the newest response that has them.
-UPSTREAM_FIELDS = frozenset(PAPER_FIELDS) - {"id", "upvotes", "comments", "github_stars", "dropped"}
-# Counts only grow: snapshots of unknown age can be imported in any order, and a
-# withdrawn vote is rarer than an early snapshot with low counts.
-COUNT_FIELDS = ("upvotes", "comments", "github_stars")
-
-# Fields a correction may set (what the site displays, minus the ever-changing counts).
-CORRECTABLE_FIELDS: tuple[str, ...] = (
-    "title",
-    "authors",
-    "published",
-    "github",
-    "project_page",
-    "organization",
-    "organization_name",
-    "thumbnail",
-    "ai_keywords",
-    "ai_summary",
-    "abstract",
-)
 
 # Lists grow for up to 14 days after a paper's arXiv date, and counts settle in one to two
 # weeks: fetch refreshes these days every night, and pages say a day "may still grow".
 REFRESH_DAYS = 14
 ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
-DAY_STATUSES = ("listed", "empty")
 
 # Characters text never keeps: C0 and C1 controls but tab, newline and carriage return,
 # surrogates, U+FFFE/F, and the bidirectional embeddings, overrides and isolates
@@ -103,17 +55,7 @@ class Arxiv:
 
     def as_dict(self) -> dict[str, Any]:
         """The mapping as a day file holds it: the schema's key order, empty values left out."""
-        return _present(
-            {
-                "checked": self.checked.isoformat() if self.checked else None,
-                "primary_category": self.primary_category,
-                "categories": list(self.categories),
-                "comment": self.comment,
-                "journal_ref": self.journal_ref,
-                "doi": self.doi,
-                "version": self.version,
-            }
-        )
+        return _as_stored(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,7 +73,7 @@ class Paper:
     project_page: str | None = None
     organization: str = ""  # Hugging Face organization handle, e.g. "nvidia"
     organization_name: str = ""  # its display name, e.g. "NVIDIA"
-    submitter: str = ""
+    submitter: str = ""  # Hugging Face user who put the paper on the list
     submitter_name: str = ""
     thumbnail: str | None = None
     media: tuple[str, ...] = ()
@@ -141,6 +83,13 @@ class Paper:
     abstract: str = ""
     arxiv: Arxiv | None = None
     dropped: bool = False  # a later response no longer lists the paper on this day
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Its arXiv categories, or the primary one where only that is known."""
+        if self.arxiv is None:
+            return ()
+        return tuple(c for c in self.arxiv.categories or (self.arxiv.primary_category,) if c)
 
     @classmethod
     def from_checked(cls, data: dict[str, Any]) -> Paper:
@@ -176,31 +125,17 @@ class Paper:
 
     def as_dict(self) -> dict[str, Any]:
         """The paper as a day file holds it (open data publishes this): PAPER_FIELDS order."""
-        return _present(
-            {
-                "id": self.id,
-                "title": self.title,
-                "authors": list(self.authors),
-                "published": self.published.isoformat() if self.published else None,
-                "upvotes": self.upvotes,
-                "comments": self.comments,
-                "github": self.github,
-                "github_stars": self.github_stars,
-                "project_page": self.project_page,
-                "organization": self.organization,
-                "organization_name": self.organization_name,
-                "submitter": self.submitter,
-                "submitter_name": self.submitter_name,
-                "thumbnail": self.thumbnail,
-                "media": list(self.media),
-                "withdrawn": self.withdrawn.isoformat() if self.withdrawn else None,
-                "ai_keywords": list(self.ai_keywords),
-                "ai_summary": self.ai_summary,
-                "abstract": self.abstract,
-                "arxiv": self.arxiv.as_dict() if self.arxiv else None,
-                "dropped": self.dropped or None,
-            }
-        )
+        return _as_stored(self)
+
+
+# A day file's paper keys, in this order: short scalars first, long block scalars last, so
+# files read top-down. The write side (content.py, hf_api.py) keeps papers as such mappings.
+PAPER_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Paper))
+# Fields that always come from the newest response that has them.
+UPSTREAM_FIELDS = frozenset(PAPER_FIELDS) - {"id", "upvotes", "comments", "github_stars", "dropped"}
+# Counts only grow: snapshots of unknown age can be imported in any order, and a
+# withdrawn vote is rarer than an early snapshot with low counts.
+COUNT_FIELDS = ("upvotes", "comments", "github_stars")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +152,20 @@ class Day:
         return "listed" if self.papers else "empty"
 
 
-def _present(mapping: dict[str, Any]) -> dict[str, Any]:
-    """The mapping without absent values: None, "" and empty lists (0 and False stay)."""
-    return {
-        key: value
-        for key, value in mapping.items()
-        if value is not None and value != "" and value != []
-    }
+def _as_stored(value: Paper | Arxiv) -> dict[str, Any]:
+    """A typed value as a day file holds it: its fields in order, absent ones left out."""
+    stored = {}
+    for field in fields(value):
+        item = getattr(value, field.name)
+        if isinstance(item, Arxiv):
+            item = item.as_dict()
+        elif isinstance(item, date):
+            item = item.isoformat()
+        elif isinstance(item, tuple):
+            item = list(item)
+        if item is not None and item is not False and item != "" and item != [] and item != {}:
+            stored[field.name] = item  # 0 stays: a count of none is not an absent count
+    return stored
 
 
 def versionless_id(raw: str) -> str | None:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from . import urls
+from . import dates, urls
 from .archive import Archive
 from .config import SiteConfig
 from .content import day_path
@@ -32,11 +32,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 # The pages written in Markdown (their headings and lists); the rest are ready HTML.
 MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2", "search.md.j2"}
 _META_UNSAFE = re.compile(r"[<>&\"'{}\x00-\x1f]")
-
-
-def week_end(monday: date) -> date:
-    """The Sunday of a week, or 9999-12-31 for the last week, whose Sunday would be in 10000."""
-    return date.fromordinal(min(monday.toordinal() + 6, date.max.toordinal()))
 
 
 def correction_path(paper_id: str) -> str:
@@ -74,15 +69,15 @@ class Generator:
             trim_blocks=True,
         )
         self.env.filters.update(
-            num=lambda n: f"{int(n or 0):,}",
+            num=lambda n: f"{n:,}",
             math=render_text,
             linkable=linkable,
             urlpart=lambda s: quote(str(s), safe="/"),
-            long_date=lambda d: f"{_as_date(d):%A, %-d %B %Y}",
-            short_date=lambda d: f"{_as_date(d):%a %-d %b}",
-            month_name=lambda d: f"{_as_date(d):%B %Y}",
-            short_month=lambda d: f"{_as_date(d):%b %Y}",
-            iso_week=lambda d: urls.week_key(_as_date(d)),
+            long_date=dates.long_date,
+            short_date=dates.short_date,
+            month_name=dates.month_text,
+            short_month=dates.short_month,
+            iso_week=urls.week_key,
             front_matter=lambda front: Markup(_front_matter(front)),
         )
         self.env.globals.update(
@@ -151,7 +146,7 @@ class Generator:
         """One list day, every paper as a section whose id is its arXiv id."""
         top = day.papers[0]
         front = _front(
-            f"Papers of {day.date:%-d %B %Y}",
+            f"Papers of {dates.day_text(day.date)}",
             f"{len(day.papers)} papers listed on Hugging Face Daily Papers. Top: {top.title}",
             top.thumbnail,
             math=any(has_math(p.abstract) for p in day.papers),
@@ -216,7 +211,7 @@ class Generator:
                 top=top,
                 count=len(self.by_week[week]),
                 start=start,
-                end=week_end(start),
+                end=dates.week_end(start),
                 prev=prev,
                 next=nxt,
                 prev_url=urls.week(days_by_week[prev][0].date) if prev else None,
@@ -240,7 +235,9 @@ class Generator:
                 for week in Calendar().monthdayscalendar(year, month)
             ]
             front = _front(
-                f"{first:%B %Y}", _describe(f"Top papers of {first:%B %Y}", top), _thumb(top)
+                dates.month_text(first),
+                _describe(f"Top papers of {dates.month_text(first)}", top),
+                _thumb(top),
             )
             pages[urls.docs_path(urls.month(first), folder=True)] = self.render(
                 "month.md.j2",
@@ -329,7 +326,7 @@ class Generator:
         for month in newest_first:
             listed = sorted(by_month[month], key=self._newest_key)
             front = _front(
-                meta_text(f"{topic.name}, {month:%B %Y}"),
+                meta_text(f"{topic.name}, {dates.month_text(month)}"),
                 meta_text(topic.description),
                 _thumb(listed),
             )
@@ -465,8 +462,8 @@ def _front(title: str, description: str, image: str | None, math: bool = False) 
         "description": meta_text(description),
         "hide": ["toc"],
     }
-    if image and linkable(image):
-        front["image"] = image.replace('"', "%22")
+    if linkable(image):
+        front["image"] = image
     if math:
         front["math"] = True
     return front
@@ -477,7 +474,3 @@ def _front_matter(front: dict[str, Any]) -> str:
     return "\n".join(
         f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()
     )
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

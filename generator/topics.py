@@ -35,7 +35,7 @@ class Topic:
 
     def matches_fields(self, paper: Paper, keywords: str) -> bool:
         """Whether a rule other than `words` matches; keywords: _keywords(paper)."""
-        if self.categories and not self._category_set.isdisjoint(_categories(paper)):
+        if self.categories and not self._category_set.isdisjoint(paper.categories):
             return True
         org = paper.organization.lower()
         if org and org in self.organizations:
@@ -93,13 +93,6 @@ class Words:
 
 def _keywords(paper: Paper) -> str:
     return " | ".join(paper.ai_keywords).lower()
-
-
-def _categories(paper: Paper) -> tuple[str, ...]:
-    arxiv = paper.arxiv
-    if arxiv is None:
-        return ("",)
-    return arxiv.categories or (arxiv.primary_category,)
 
 
 def topic_from_checked(data: dict[str, Any]) -> Topic:

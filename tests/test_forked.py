@@ -45,7 +45,7 @@ def test_in_two_raises_what_either_half_raises(where: int) -> None:
 
 
 def test_in_two_names_what_it_cannot_raise_again() -> None:
-    with pytest.raises(BuildError, match="_Odd: -2: odd") as raised:
+    with pytest.raises(RuntimeError, match="_Odd: -2: odd") as raised:
         in_two(_squares, [1, 2, -2])
     assert "_squares" in "".join(raised.value.__notes__)  # the forked process's traceback
 

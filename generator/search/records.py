@@ -59,8 +59,6 @@ def _record(paper: Paper, permalink: str, day: str, topics: list[str]) -> Search
     authors = list(paper.authors)
     shown = ", ".join(authors[:AUTHORS_SHOWN]) + (" et al." if len(authors) > AUTHORS_SHOWN else "")
     organization = paper.organization_name or paper.organization
-    arxiv = paper.arxiv
-    categories = [c for c in (arxiv.categories or (arxiv.primary_category,)) if c] if arxiv else []
     # Title, then abstract: Pagefind cuts the excerpt around the matched words, so a match in
     # the title shows the title and the start of the abstract (results list authors anyway).
     text = [
@@ -69,7 +67,7 @@ def _record(paper: Paper, permalink: str, day: str, topics: list[str]) -> Search
         ", ".join(authors) + ".",
         ", ".join(paper.ai_keywords),
         " ".join(dict.fromkeys(v for v in (organization, paper.organization) if v)),
-        " ".join(categories),
+        " ".join(paper.categories),
         paper.id,
     ]
     filters = {FILTER_TOPIC: topics}  # the year is the bundle's: pagefind/<year>/
