@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from generator import urls  # noqa: E402
+
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 START, END = "<!-- build-bench:start -->", "<!-- build-bench:end -->"
 QUERY = "speculative decoding"  # a topic phrase of the sample, as in bench/search_bench.py
@@ -46,7 +49,7 @@ STAGE_LINE = re.compile(
     r"^(?P<stage>[A-Za-z][\w ./-]*?)(?: \((?P<note>[^)]*)\))?: (?P<seconds>\d+(?:\.\d+)?) s"
     r"(?:, peak (?P<mb>\d+(?:\.\d+)?) MB)?\s*$"
 )
-FEED_FILES = {"feed.xml", "atom.xml", "feed.json", "feeds.opml"}  # see generator/feeds.py
+FEED_FILES = {*urls.FEED_FILES.values(), urls.OPML}  # the feeds' file names, in any folder
 DAY_PAGES = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/index.html"
 TIMES, NONE = "\u00d7", "\u2013"  # the times sign after ratios, an en dash in empty cells
 TRASH = "trash"  # under --work: folders set aside, deleted after the last build
@@ -347,10 +350,10 @@ def _writes(site: Path, docs: Path) -> dict[str, Disk]:
     for path in site.rglob("*"):
         if not path.is_file():
             continue
-        top = path.relative_to(site).parts[0]
-        if top == "pagefind":
+        top = path.relative_to(site).parts[0] + "/"
+        if top == urls.SEARCH_BUNDLES:
             writes["search index"].add(path)
-        elif top == "data" or path.name in FEED_FILES:
+        elif top == urls.DATA or path.name in FEED_FILES:
             writes["data and feeds"].add(path)
         else:
             writes["mkdocs build"].add(path)
@@ -671,8 +674,8 @@ def _stages(ours: dict[int, Result]) -> list[str]:
             "From `build --verbose`. Stages can overlap (the search index and the feeds are built "
             "while MkDocs runs), so their times may add up to more than the total. Each stage's "
             "output: the generated Markdown in build/docs (not part of site/), then site/ split "
-            "by where each stage writes: `pagefind/` the search index, `data/` and the feed files "
-            "(feed.xml, atom.xml, feed.json, feeds.opml) data and feeds, the rest MkDocs."
+            f"by where each stage writes: `{urls.SEARCH_BUNDLES}` the search index, `{urls.DATA}` "
+            f"and the feed files ({', '.join(sorted(FEED_FILES))}) data and feeds, the rest MkDocs."
         ),
         "",
         *_table(["papers", "stage", "time", "peak RSS", "output on disk", "files"], rows),

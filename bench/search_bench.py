@@ -24,7 +24,6 @@ import statistics
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from urllib.parse import quote_plus
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import build, search  # noqa: E402
+from generator import build, search, urls  # noqa: E402
 from generator.archive import load_archive  # noqa: E402
 from generator.sample import make_sample  # noqa: E402
 from generator.search.pagefind import Indexing  # noqa: E402
@@ -97,8 +96,7 @@ def main() -> int:
 
     shutil.rmtree(work / "build", ignore_errors=True)  # a cold build: no search-cache kept
     started = time.perf_counter()
-    with ThreadPoolExecutor(1) as pool:  # as build does it: see tests/test_search_browser.py
-        pool.submit(_build_site, content, site, work / "build").result()
+    _build_site(content, site, work / "build")  # here, not in a thread: a thread forks nothing
     site_seconds = time.perf_counter() - started
 
     archive = load_archive(content)
@@ -187,7 +185,8 @@ def _one_index_hits(browser: Any, base: str, query: str, site: Path) -> list[str
 
 
 def _row(query: str, found: str, took: float, sent: dict[str, int], site: Path) -> dict[str, Any]:
-    searching = {p: n for p, n in sent.items() if p.startswith(("/pagefind/", "/assets/search/"))}
+    index = "/" + urls.SEARCH_BUNDLES
+    searching = {p: n for p, n in sent.items() if p.startswith((index, "/assets/search/"))}
     gzipped = 0
     for path, size in searching.items():
         # GitHub Pages gzips text; Pagefind's own files are gzip already.

@@ -159,7 +159,11 @@ def run_mkdocs(config: Path, docs: Path, site: Path, sample: bool, epoch: int) -
     logger.addHandler(warnings)
     try:
         cfg = load_mkdocs_config(
-            str(config), docs_dir=str(docs.resolve()), site_dir=str(site.resolve()), strict=True
+            str(config),
+            docs_dir=str(docs.resolve()),
+            site_dir=str(site.resolve()),
+            strict=True,
+            **urls.mkdocs_nav(),
         )
         cfg["extra"]["sample_data"] = sample
         cfg["extra"]["dpa_urls"] = urls.theme_extra()  # the paths overrides/ links to

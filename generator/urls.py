@@ -9,6 +9,7 @@ anywhere else.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 HOME = ""
 ARCHIVE = "archive/"
@@ -17,11 +18,13 @@ FEEDS = "feeds/"
 ABOUT = "about/"
 CONTRIBUTING = "contributing/"
 TOPICS = "topics/"
+WEEKS = "weeks/"
 SEARCH = "search/"
 SEARCH_BUNDLES = "pagefind/"  # one Pagefind bundle per list year below it: pagefind/2026/
 SEARCH_MANIFEST = SEARCH_BUNDLES + "dpa-search.json"  # the years and each filter's values
-ARCHIVE_DATA = "data/archive.json.gz"
-DAY_DATA_PATTERN = "data/YYYY/MM/DD.json"  # day_data's paths, as the About page describes them
+DATA = "data/"  # open data: a JSON file per day, the whole archive gzipped
+ARCHIVE_DATA = DATA + "archive.json.gz"
+DAY_DATA_PATTERN = DATA + "YYYY/MM/DD.json"  # day_data's paths, as the About page says
 OPML = "feeds.opml"
 
 # A feed's file name by format; the folder says which feed ("" the new papers).
@@ -53,17 +56,17 @@ def week_key(any_day: date) -> str:
 
 def week(any_day: date) -> str:
     """weeks/2026-W22/, the page of the ISO week a day is in."""
-    return f"weeks/{week_key(any_day)}/"
+    return f"{WEEKS}{week_key(any_day)}/"
 
 
-def topic(slug: str, newest_month: date | None = None) -> str:
-    """topics/agents/, or topics/agents/2026-05/ for a month before the topic's newest."""
-    return f"{TOPICS}{slug}/" + (f"{newest_month:%Y-%m}/" if newest_month else "")
+def topic(slug: str, older_month: date | None = None) -> str:
+    """topics/agents/ (its newest month), or topics/agents/2026-04/ for an older month."""
+    return f"{TOPICS}{slug}/" + (f"{older_month:%Y-%m}/" if older_month else "")
 
 
 def day_data(list_day: date) -> str:
     """data/2026/05/29.json"""
-    return f"data/{list_day:%Y/%m/%d}.json"
+    return f"{DATA}{list_day:%Y/%m/%d}.json"
 
 
 def permalink(first_listed: date, paper_id: str) -> str:
@@ -82,10 +85,8 @@ def topic_feed(fmt: str, slug: str) -> str:
 
 
 def docs_path(url: str, folder: bool = False) -> str:
-    """The Markdown file MkDocs makes a page URL from: 2026/05/29/ -> 2026/05/29.md.
-
-    folder: the page has pages below it (a month, a year, a topic): 2026/05/ -> 2026/05/index.md.
-    """
+    """The Markdown file MkDocs makes a page from: 2026/05/29/ -> 2026/05/29.md."""
+    # A folder's page, one with pages below it (a month, a year, a topic): 2026/05/index.md.
     if url == HOME:
         return "index.md"
     return url + "index.md" if folder else url.rstrip("/") + ".md"
@@ -110,6 +111,31 @@ def relative(page_url: str, target: str) -> str:
         elif path.endswith("/"):
             relative += "/"
     return relative + (f"#{fragment}" if fragment else "")
+
+
+# The site's menu: Material renders the whole nav into every page, so the thousands of
+# generated day, week and month pages stay out of it (and link to each other instead).
+NAV = (
+    ("Home", HOME),
+    ("Archive", ARCHIVE),
+    ("Topics", TOPICS),
+    ("Feeds", FEEDS),
+    ("Coverage", COVERAGE),
+    ("About", ABOUT),
+    ("Contributing", CONTRIBUTING),
+)
+
+
+def mkdocs_nav() -> dict[str, Any]:
+    """MkDocs' nav and not_in_nav settings (the build hands them over): the menu, the rest."""
+    folders = {TOPICS}  # menu pages with pages below them
+    return {
+        "nav": [{title: docs_path(url, folder=url in folders)} for title, url in NAV],
+        # Years, weeks, topics' own pages and the search page: reached by links, not the menu.
+        "not_in_nav": "\n".join(
+            ["/[0-9][0-9][0-9][0-9]/", f"/{WEEKS}", f"/{TOPICS}*/", f"/{docs_path(SEARCH)}"]
+        ),
+    }
 
 
 def theme_extra() -> dict[str, str]:

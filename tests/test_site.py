@@ -198,7 +198,11 @@ def test_ready_html_hook_changes_nothing_but_whitespace(site: Path, tmp_path: Pa
     docs = site.parent / "build" / "docs"
     assert "ready_html: true" in (docs / "2025/06/09.md").read_text("utf-8")
     cfg = load_mkdocs_config(
-        str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "plain"), hooks=[]
+        str(ROOT / "mkdocs.yml"),
+        docs_dir=str(docs),
+        site_dir=str(tmp_path / "plain"),
+        hooks=[],
+        **urls.mkdocs_nav(),  # as generator.build.run_mkdocs does
     )
     cfg["extra"]["dpa_urls"] = urls.theme_extra()  # as generator.build.run_mkdocs does
     build(cfg)
@@ -228,7 +232,11 @@ def test_theme_parts_made_once_are_the_same_bytes(site: Path, tmp_path: Path) ->
     hooks = [str(ROOT / "generator/mkdocs_hooks.py"), str(tmp_path / "each_page.py")]
     docs = site.parent / "build" / "docs"
     cfg = load_mkdocs_config(
-        str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "each"), hooks=hooks
+        str(ROOT / "mkdocs.yml"),
+        docs_dir=str(docs),
+        site_dir=str(tmp_path / "each"),
+        hooks=hooks,
+        **urls.mkdocs_nav(),
     )
     cfg["extra"]["sample_data"] = False
     cfg["extra"]["dpa_urls"] = urls.theme_extra()

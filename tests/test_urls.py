@@ -17,14 +17,17 @@ from generator import urls
 ROOT = Path(__file__).resolve().parent.parent
 
 # What a site path looks like when spelled out: a date path format, a folder of the URL
-# scheme, a feed or data file name, a page of the site. Text that only mentions one in a
-# docstring or comment is prose, not a path, and is not looked at; nor is a URL of another site.
-ELSEWHERE = re.compile(r"^https?://")
+# scheme, a feed, data or page file name. Text that only mentions one in a docstring or
+# comment is prose, not a path, and is not looked at; nor is a URL of another site.
 SPELLED = re.compile(
     r"%Y/%m|(^|/)(weeks|topics|digest|weekly|data|pagefind)/"
     r"|feed\.xml|atom\.xml|feed\.json|feeds\.opml|dpa-search\.json"
     r"|^/?(search|archive|coverage|contributing|about|feeds)/$"
+    r"|(^|/)(index|archive|coverage|contributing|about|feeds|search)\.md$"
 )
+ELSEWHERE = re.compile(r"^https?://")
+# Where a path starts and ends in a template, a script or YAML: quotes, brackets, spaces.
+_BOUNDS = re.compile(r"[\s\"'`()\[\]<>=,|]+")
 
 
 def _python_strings(path: Path) -> list[tuple[int, str]]:
@@ -47,29 +50,28 @@ def _python_strings(path: Path) -> list[tuple[int, str]]:
     ]
 
 
-def _template_lines(path: Path) -> list[tuple[int, str]]:
-    """A template's or script's lines without its comments (Jinja, HTML, JavaScript)."""
+def _text_words(path: Path) -> list[tuple[int, str]]:
+    """A template's, script's or YAML file's words, without comments and Jinja expressions."""
     text = path.read_text("utf-8")
-    for comment in (r"(?s)\{#.*?#\}", r"(?s)<!--.*?-->", r"(?s)/\*.*?\*/", r"(?m)^[ \t]*//[^\n]*"):
+    comments = [r"(?s)\{#.*?#\}", r"(?s)<!--.*?-->", r"(?s)/\*.*?\*/", r"(?m)(^|\s)//[^\n]*"]
+    if path.suffix in (".yml", ".yaml"):
+        comments = [r"(?m)(^|\s)#[^\n]*"]
+    for comment in comments:
         text = re.sub(comment, lambda m: "\n" * m[0].count("\n"), text)
-    return list(enumerate(text.splitlines(), 1))
-
-
-def _spelled(path: Path) -> list[str]:
-    lines = _python_strings(path) if path.suffix == ".py" else _template_lines(path)
-    if path.suffix == ".py":
-        return [
-            f"{path.relative_to(ROOT)}:{n}: {text!r}"
-            for n, text in lines
-            if SPELLED.search(text) and not ELSEWHERE.match(text)
-        ]
+    # What Jinja puts in a path is not spelled there: "{{ base }}topics/{{ slug }}/feed.xml"
+    # still shows its "feed.xml" once the expressions are gone.
+    text = re.sub(r"(?s)\{\{.*?\}\}|\{%.*?%\}", lambda m: "X" + "\n" * m[0].count("\n"), text)
     return [
-        f"{path.relative_to(ROOT)}:{n}: {line.strip()[:100]}"
-        for n, line in lines
-        if any(
-            SPELLED.search(quoted) and not ELSEWHERE.match(quoted)
-            for quoted in re.findall(r"[\"'`]([^\"'`\s]*)[\"'`]", line)
-        )
+        (n, word) for n, line in enumerate(text.splitlines(), 1) for word in _BOUNDS.split(line)
+    ]
+
+
+def _spelled(path: Path, root: Path = ROOT) -> list[str]:
+    words = _python_strings(path) if path.suffix == ".py" else _text_words(path)
+    return [
+        f"{path.relative_to(root)}:{n}: {word!r}"
+        for n, word in words
+        if SPELLED.search(word) and not ELSEWHERE.match(word)
     ]
 
 
@@ -79,6 +81,8 @@ def test_no_site_path_is_spelled_outside_urls_py() -> None:
         *(ROOT / "generator/templates").glob("*.j2"),
         *(ROOT / "overrides").rglob("*.html"),
         *(ROOT / "overrides").rglob("*.js"),
+        *(ROOT / "bench").glob("*.py"),
+        ROOT / "mkdocs.yml",
     ]
     files = [path for path in files if path != ROOT / "generator/urls.py"]
     assert len(files) > 30
@@ -90,13 +94,35 @@ def test_no_site_path_is_spelled_outside_urls_py() -> None:
     "text",
     ['f"weeks/{key}/"', '"topics/" + slug', 'f"{day:%Y/%m/%d}/"', '"feed.xml"', '"search/"'],
 )
-def test_the_check_finds_a_spelled_path(tmp_path: Path, text: str) -> None:
-    module = ROOT / "generator" / "_spelled_probe.py"  # _spelled names paths relative to ROOT
-    try:
-        module.write_text(f"key = slug = day = None\nPATH = {text}\n", encoding="utf-8")
-        assert _spelled(module), text
-    finally:
-        module.unlink()
+def test_the_check_finds_a_path_spelled_in_python(tmp_path: Path, text: str) -> None:
+    module = tmp_path / "spelled.py"
+    module.write_text(f"key = slug = day = None\nPATH = {text}\n", encoding="utf-8")
+    assert _spelled(module, tmp_path), text
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        # overrides/main.html before urls.py: the path between two Jinja expressions
+        (
+            "main.html",
+            '<link href="{{ config.site_url }}topics/{{ meta.feeds | urlencode }}/feed.xml">',
+        ),
+        ("about.md.j2", "With [feeds](feeds.md) and search."),
+        ("search.js", "fetch(new URL(`pagefind/${year}/pagefind.js`, root));"),
+        ("mkdocs.yml", "nav:\n  - Topics: topics/index.md\n"),
+    ],
+)
+def test_the_check_finds_a_path_spelled_in_a_template(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assert _spelled(tmp_path / name, tmp_path), text
+    comments = (
+        "# feeds.md\nkey: value  # atom.xml\n"
+        if name.endswith(".yml")
+        else "{# feeds.md #} <!-- feed.xml -->\n/* x/ */ // pagefind/\nx = 1; // atom.xml\n"
+    )
+    (tmp_path / name).write_text(comments, "utf-8")
+    assert not _spelled(tmp_path / name, tmp_path)  # comments are prose
 
 
 def test_paths_of_each_kind() -> None:

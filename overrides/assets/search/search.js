@@ -54,7 +54,7 @@
   function manifest() {
     if (!listing) {
       listing = fetch(manifestUrl).then((response) => {
-        if (!response.ok) throw new Error(`dpa-search.json: HTTP ${response.status}`);
+        if (!response.ok) throw new Error(`${manifestUrl.pathname}: HTTP ${response.status}`);
         return response.json();
       });
       listing.catch(() => { listing = null; }); // try again on the next search
