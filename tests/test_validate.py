@@ -198,8 +198,8 @@ def test_topics_file_problems(tmp_path: Path) -> None:
         },
     )
     assert [f"{p.line}:{p.column}: {p.message}" for p in validate(content)] == [
-        "2:9: topics[0].slug must be lower-case words joined by hyphens, like llm-reasoning "
-        "(got 'Bad Slug')",
+        "2:9: topics[0].slug must be at most 64 lower-case characters: words joined by "
+        "hyphens, like llm-reasoning (got 'Bad Slug')",
         "4:16: topics[0].description must be non-empty text (got '')",
         "5:10: topics[0].match must hold at least one of keywords, words, categories, "
         "organizations (got {})",
@@ -253,3 +253,11 @@ def test_validate_prints_no_annotations_by_default(
     out = capsys.readouterr().out
     assert "no day lists paper 2605.00001" in out
     assert "::error" not in out
+
+
+def test_a_topic_slug_too_long_for_a_folder_name_is_refused(tmp_path: Path) -> None:
+    slug = "x" * 65  # it names the topic's folder: topics/<slug>/
+    topics = f"topics:\n- slug: {slug}\n  name: N\n  description: D\n  match:\n    words: [agent]\n"
+    content = write_files(tmp_path, {"topics.yml": topics, "papers/.keep": ""})
+    (problem,) = validate(content)
+    assert "topics.yml:2:" in str(problem) and "at most 64" in problem.message
