@@ -65,6 +65,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_topics(args: argparse.Namespace) -> int:
+    """Score topics.yml's rules against the gold set; exit 1 when a topic is below its floor."""
+    from .archive import load_archive
+    from .topic_quality import HALVES, below_floors, load_floors, load_gold, score, table
+
+    archive = load_archive(args.content)
+    judgements = load_gold(args.gold)
+    for half in (*HALVES, None):
+        scores = score(archive, judgements, half)
+        print(f"## {f'{half} half' if half else 'both halves'} of {args.gold.name}\n")
+        print("\n".join(table(scores)) + "\n")
+        for s in scores if args.verbose else []:
+            wrong, missed = ", ".join(s.taken_wrongly) or "-", ", ".join(s.missed) or "-"
+            print(f"{s.slug}: taken wrongly {wrong}; missed {missed}")
+    below = below_floors(score(archive, judgements, "report"), load_floors(args.gold))
+    for line in below:
+        print(line, file=sys.stderr)
+    return 1 if below else 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     """Write a synthetic archive."""
     from .content import day_paths
@@ -164,6 +184,17 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--seed", type=int, default=20240101, help="random seed (default: %(default)s)"
+    )
+
+    sub = add("topics", cmd_topics, "score the topic rules against human judgements (the gold set)")
+    sub.add_argument(
+        "--gold",
+        type=Path,
+        default=ROOT / "tests" / "data" / "topics-gold.yaml",
+        help="judged papers and each topic's floors (default: %(default)s)",
+    )
+    sub.add_argument(
+        "--verbose", action="store_true", help="list the papers each topic takes wrongly or misses"
     )
 
     sub = add("build", cmd_build, "generate pages from content and build the site with MkDocs")
