@@ -72,6 +72,12 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
     archive = load_archive(args.content)
     judgements = load_gold(args.gold)
+    missing = {j.id for j in judgements} - archive.papers.keys()
+    if missing:  # the gold set's papers come from ../shared/corpus: CONTRIBUTING.md says how
+        raise ArchiveError(
+            f"{args.content}: {len(missing)} papers of the gold set are not there (such as "
+            f"{min(missing)}); score on content that holds the imported corpus"
+        )
     for half in (*HALVES, None):
         scores = score(archive, judgements, half)
         print(f"## {f'{half} half' if half else 'both halves'} of {args.gold.name}\n")

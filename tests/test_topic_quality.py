@@ -107,3 +107,12 @@ def test_topics_scores_the_real_rules_on_the_real_corpus(
     out = capsys.readouterr().out
     assert out.count("| llm-reasoning |") == 3  # tune half, report half, both
     assert "macro-averaged F1" in out and "taken wrongly" in out
+
+
+def test_topics_says_when_the_content_lacks_the_judged_papers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_files(tmp_path / "content", {"papers/.keep": ""})
+    shutil.copy(ROOT / "content" / "topics.yml", content / "topics.yml")
+    assert main(["topics", "--content", str(content)]) == 1
+    assert "papers of the gold set are not there" in capsys.readouterr().err
