@@ -21,17 +21,31 @@ class Topic:
     description: str
     keywords: tuple[str, ...] = ()  # matched inside Hugging Face's AI keywords
     words: tuple[tuple[str, ...], ...] = ()  # whole words or phrases in title or abstract
+    title_words: tuple[tuple[str, ...], ...] = ()  # whole words or phrases in the title
+    exclude: tuple[tuple[str, ...], ...] = ()  # in title or abstract: out, whatever matched
     categories: tuple[str, ...] = ()  # arXiv categories, e.g. cs.RO
     organizations: tuple[str, ...] = ()  # Hugging Face organization handles
 
-    def matches(self, paper: Paper, words: Words | None = None) -> bool:
-        """Whether the paper belongs to this topic; `words` is Words(paper), if already made."""
-        if self.matches_fields(paper, _keywords(paper)):
-            return True
-        if self.words:
-            words = Words(paper) if words is None else words
-            return any(words.has(phrase) for phrase in self.words)
-        return False
+    def matches(self, paper: Paper) -> bool:
+        """Whether the paper belongs to this topic: a rule matches and no excluded word is in it."""
+        words = Words(f"{paper.title} {paper.abstract}")
+        matched = (
+            self.matches_fields(paper, _keywords(paper))
+            or any(words.has(phrase) for phrase in self.words)
+            or self.in_title(paper)
+        )
+        return matched and not self.excluded(words)
+
+    def in_title(self, paper: Paper) -> bool:
+        """Whether one of the title_words is in the paper's title."""
+        if not self.title_words:
+            return False
+        title = Words(paper.title)
+        return any(title.has(phrase) for phrase in self.title_words)
+
+    def excluded(self, words: Words) -> bool:
+        """Whether the title and abstract hold one of the words that keep a paper out."""
+        return any(words.has(phrase) for phrase in self.exclude)
 
     def matches_fields(self, paper: Paper, keywords: str) -> bool:
         """Whether a rule other than `words` matches; keywords: _keywords(paper)."""
@@ -61,7 +75,7 @@ class TopicMatcher:
 
     def slugs(self, paper: Paper) -> list[str]:
         """The slugs of the paper's topics, in topics.yml order (as Topic.matches decides)."""
-        words = Words(paper)
+        words = Words(f"{paper.title} {paper.abstract}")
         found: set[int] = set()
         for token in words.tokens & self.phrases.keys():
             found.update(n for n, phrase in self.phrases[token] if words.has(phrase))
@@ -69,15 +83,16 @@ class TopicMatcher:
         return [
             topic.slug
             for number, topic in enumerate(self.topics)
-            if number in found or topic.matches_fields(paper, keywords)
+            if (number in found or topic.matches_fields(paper, keywords) or topic.in_title(paper))
+            and not topic.excluded(words)
         ]
 
 
 class Words:
-    """A paper's title and abstract as words, for fast whole-word and phrase tests."""
+    """Text (a paper's title, or title and abstract) as words, for whole-word and phrase tests."""
 
-    def __init__(self, paper: Paper) -> None:
-        text = f"{paper.title} {paper.abstract}".lower()
+    def __init__(self, text: str) -> None:
+        text = text.lower()
         # For ASCII text (nearly every paper) this splits exactly as \w+ does, 4 times faster.
         tokens = text.translate(_NOT_WORD).split() if text.isascii() else _WORD.findall(text)
         self.tokens = set(tokens)
@@ -102,12 +117,17 @@ def topic_from_checked(data: dict[str, Any]) -> Topic:
     def strings(key: str) -> tuple[str, ...]:
         return tuple(value.strip().lower() for value in rules.get(key, []))
 
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(_WORD.findall(phrase)) for phrase in strings(key))
+
     return Topic(
         slug=data["slug"],
         name=strip_invisible(data["name"]),
         description=strip_invisible(data["description"]),
         keywords=strings("keywords"),
-        words=tuple(tuple(_WORD.findall(word)) for word in strings("words")),
+        words=phrases("words"),
+        title_words=phrases("title_words"),
+        exclude=phrases("exclude"),
         categories=tuple(rules.get("categories", [])),
         organizations=strings("organizations"),
     )

@@ -38,11 +38,33 @@ def test_matcher_agrees_on_the_real_corpus(imported: Path) -> None:
 
 def test_words_split_ascii_and_unicode_text_alike() -> None:
     paper = Paper(id="1", title="Chain-of-Thought, 3D_gen & Zoë's naïve LLMs", abstract="x/y (z)")
-    assert Words(paper).tokens == {
+    assert Words(f"{paper.title} {paper.abstract}").tokens == {
         "chain", "of", "thought", "3d_gen", "zoë", "s", "naïve", "llms", "x", "y", "z"
     }  # fmt: skip
     ascii_paper = Paper(id="2", title="Chain-of-Thought, 3D_gen & LLMs", abstract="x/y (z)")
-    assert Words(ascii_paper).tokens == {"chain", "of", "thought", "3d_gen", "llms", "x", "y", "z"}
+    assert Words(f"{ascii_paper.title} {ascii_paper.abstract}").tokens == {
+        "chain",
+        "of",
+        "thought",
+        "3d_gen",
+        "llms",
+        "x",
+        "y",
+        "z",
+    }
     assert TopicMatcher([Topic("r", "R", "", words=(("chain", "of", "thought"),))]).slugs(
         ascii_paper
     ) == ["r"]
+
+
+def test_title_words_count_in_the_title_only_and_exclude_keeps_papers_out() -> None:
+    topic = Topic(
+        "t", "T", "", title_words=(("lora",),), words=(("optimizer",),), exclude=(("survey",),)
+    )
+    in_title = Paper(id="1", title="LoRA for all", abstract="Nothing else.")
+    in_abstract = Paper(id="2", title="A method", abstract="We fine-tune with LoRA.")
+    excluded = Paper(id="3", title="LoRA: a survey", abstract="Every optimizer.")
+    matcher = TopicMatcher([topic])
+    for paper, expected in ((in_title, True), (in_abstract, False), (excluded, False)):
+        assert topic.matches(paper) is expected, paper.id
+        assert matcher.slugs(paper) == (["t"] if expected else []), paper.id

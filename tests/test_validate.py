@@ -201,13 +201,13 @@ def test_topics_file_problems(tmp_path: Path) -> None:
         "2:9: topics[0].slug must be at most 64 lower-case characters: words joined by "
         "hyphens, like llm-reasoning (got 'Bad Slug')",
         "4:16: topics[0].description must be non-empty text (got '')",
-        "5:10: topics[0].match must hold at least one of keywords, words, categories, "
-        "organizations (got {})",
+        "5:10: topics[0].match must hold at least one of keywords, words, title_words, "
+        "categories, organizations (got {})",
         "10:12: topics[1].match.words must be a list of words or phrases, each with a letter or "
         "digit (got 'x')",
         "11:9: topic slug a is used twice (first at line 6)",
-        "15:5: unknown field 'colour' in topics[2].match (known: categories, keywords, "
-        "organizations, words)",
+        "15:5: unknown field 'colour' in topics[2].match (known: categories, exclude, "
+        "keywords, organizations, title_words, words)",
     ]
 
 
