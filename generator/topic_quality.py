@@ -123,7 +123,7 @@ def score(archive: Archive, judgements: list[Judgement], half: str | None = None
 
 
 def load_floors(path: Path) -> dict[str, dict[str, float]]:
-    """Each topic's lowest allowed precision and recall on the report half, from the gold file."""
+    """Each topic's lowest allowed precision, recall or F1 on the report half (the gold file's)."""
     data = yamlfile.loads(path.read_text(encoding="utf-8"), str(path))
     floors = data.get("floors", {}) if isinstance(data, dict) else {}
     if not isinstance(floors, dict) or not all(isinstance(v, dict) for v in floors.values()):
@@ -136,7 +136,7 @@ def below_floors(scores: list[Score], floors: dict[str, dict[str, float]]) -> li
     return [
         f"{s.slug}: {what} {value:.2f} is below its floor {floors[s.slug][what]:.2f}"
         for s in scores
-        for what, value in (("precision", s.precision), ("recall", s.recall))
+        for what, value in (("precision", s.precision), ("recall", s.recall), ("f1", s.f1))
         if value < floors.get(s.slug, {}).get(what, 0.0)
     ]
 
