@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -235,9 +236,25 @@ def _start(content: Path, site: Path, build: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.fixture
+def sigint_heard() -> Iterator[None]:
+    """SIGINT reaches the builds this test starts, even where it is ignored here.
+
+    A shell runs a job put in the background (`make test &`) with SIGINT ignored, and every
+    process it starts inherits that: a build would never hear the Ctrl-C the test sends.
+    A handler (unlike "ignore") is reset to the default in a started program.
+    """
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_a_build_stopped_at_any_stage_leaves_the_old_site_whole(
-    how: signal.Signals, content: Path, tmp_path: Path
+    how: signal.Signals, content: Path, tmp_path: Path, sigint_heard: None
 ) -> None:
     site, build = tmp_path / "site", tmp_path / "build"
     assert main(build_args(content, site, build)) == 0
