@@ -74,13 +74,7 @@ def half_of(paper_id: str) -> str:
 
 def load_gold(path: Path) -> list[Judgement]:
     """Every judgement of the gold file: one per paper and topic judged."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContentError(f"{path}: cannot read the gold set: {exc.strerror}") from exc
-    data = yamlfile.loads(text, str(path))
-    if not isinstance(data, dict):
-        raise ContentError(f"{path}: expected a mapping with 'judged' and 'random'")
+    data = _read(path)
     judgements: list[Judgement] = []
     for slug, papers in _mapping(path, data, "judged").items():
         for paper in _list(path, papers, f"judged.{slug}"):
@@ -124,8 +118,7 @@ def score(archive: Archive, judgements: list[Judgement], half: str | None = None
 
 def load_floors(path: Path) -> dict[str, dict[str, float]]:
     """Each topic's lowest allowed precision, recall or F1 on the report half (the gold file's)."""
-    data = yamlfile.loads(path.read_text(encoding="utf-8"), str(path))
-    floors = data.get("floors", {}) if isinstance(data, dict) else {}
+    floors = _read(path).get("floors", {})
     if not isinstance(floors, dict) or not all(isinstance(v, dict) for v in floors.values()):
         raise ContentError(f"{path}: 'floors' must map topics to precision and recall")
     return floors
@@ -160,6 +153,18 @@ def table(scores: list[Score]) -> list[str]:
         )
     lines.append(f"\nmacro-averaged F1: {macro_f1(scores):.2f}")
     return lines
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The gold file's mapping; ContentError naming the file if it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContentError(f"{path}: cannot read the gold set: {exc.strerror}") from exc
+    data = yamlfile.loads(text, str(path))
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: expected a mapping with 'judged' and 'random'")
+    return data
 
 
 def _mapping(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
