@@ -7,8 +7,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import ArchiveError
+from .errors import ArchiveError, ContentError
+
+if TYPE_CHECKING:
+    from .topics import Topic
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = ROOT / "content"
@@ -65,13 +69,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# `topics` on content that holds none of the gold set's papers (a copy without the imported
+# corpus): nothing can be scored. Its own status, so that CI can tell it from a real failure.
+NO_GOLD_PAPERS = 3
+
+
 def cmd_topics(args: argparse.Namespace) -> int:
-    """Score topics.yml's rules against the gold set; exit 1 when a topic is below its floor."""
+    """Score topics.yml's rules (and --before's) on the gold set; 1: a topic under its floor."""
     from .archive import load_archive
     from .topic_quality import (
         HALVES,
         Score,
         below_floors,
+        change_tables,
+        compare,
         load_floors,
         load_gold,
         score,
@@ -79,8 +90,17 @@ def cmd_topics(args: argparse.Namespace) -> int:
     )
 
     archive = load_archive(args.content)
+    old = _topics_file(args.before) if args.before else None
     judgements = load_gold(args.gold)
-    missing = {j.id for j in judgements} - archive.papers.keys()
+    judged = {j.id for j in judgements}
+    missing = judged - archive.papers.keys()
+    if judged and missing == judged:  # not the archive the gold set was drawn from
+        print(
+            f"error: {args.content} holds none of the {len(judged)} papers of the gold set: "
+            "nothing to score (CONTRIBUTING.md says how to import the corpus)",
+            file=sys.stderr,
+        )
+        return NO_GOLD_PAPERS
     if missing:  # the gold set's papers come from ../shared/corpus: CONTRIBUTING.md says how
         raise ArchiveError(
             f"{args.content}: {len(missing)} papers of the gold set are not there (such as "
@@ -95,10 +115,45 @@ def cmd_topics(args: argparse.Namespace) -> int:
         for s in scores if args.verbose else []:
             wrong, missed = ", ".join(s.taken_wrongly) or "-", ", ".join(s.missed) or "-"
             print(f"{s.slug}: taken wrongly {wrong}; missed {missed}")
+    if old is not None:
+        summary = change_tables(compare(archive, old, judgements), archive.papers)
+        print("\n".join(summary) + "\n")
+    else:
+        summary = [f"## report half of {args.gold.name}\n", *table(report)]
     below = below_floors(report, load_floors(args.gold))
     for line in below:
         print(line, file=sys.stderr)
+    if args.summary:
+        floors = ["\n**Below their floors:**\n", *(f"- {line}" for line in below)]
+        _append(args.summary, [*summary, *(floors if below else [])])
     return 1 if below else 0
+
+
+def _topics_file(path: Path) -> list[Topic]:
+    """Another topics.yml's topics, checked as validate checks content's; else ContentError."""
+    from .topics import topics_from_checked
+
+    # validate.py has no public one-file check for topics.yml (as check_status_file is for
+    # fetch-status.yaml): these are the functions check_content calls on it.
+    from .validate import _check_single, _check_topics
+
+    value, problems = _check_single(path, _check_topics)
+    if problems:
+        shown = "\n".join(str(problem) for problem in sorted(problems)[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise ContentError(f"{path}: not a valid topics file (--before):\n{shown}{more}")
+    if value is None:
+        raise ContentError(f"{path}: no such topics file (--before)")
+    return topics_from_checked(value)
+
+
+def _append(path: Path, lines: list[str]) -> None:
+    """Add the lines to the end of a file, as GitHub's step summary is written."""
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n\n")
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot append the summary: {exc.strerror}") from exc
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -211,6 +266,18 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--verbose", action="store_true", help="list the papers each topic takes wrongly or misses"
+    )
+    sub.add_argument(
+        "--before",
+        type=Path,
+        help="an older topics.yml (the base branch's): also show each topic before and after, "
+        "and the papers that enter and leave it",
+    )
+    sub.add_argument(
+        "--summary",
+        type=Path,
+        help="also append the Markdown (the --before tables, or the report half's) to this file, "
+        "such as $GITHUB_STEP_SUMMARY",
     )
 
     sub = add("build", cmd_build, "generate pages from content and build the site with MkDocs")

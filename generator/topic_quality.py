@@ -5,20 +5,32 @@ paper's title and abstract: papers judged for one topic ("would a subscriber wan
 random papers labelled with every topic they belong to, which alone show what rules miss
 across the archive. Each paper falls in one of two halves by its id, so that rules can be
 tuned on one half and reported on the other.
+
+A change to the rules is shown by `compare`: each topic under the old rules and the new, on
+the same papers, and the papers that enter and leave it.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import yamlfile
 from .archive import Archive
 from .errors import ContentError
+from .models import Paper, strip_invisible
+from .topics import Topic
 
 HALVES = ("tune", "report")
+EXAMPLES = 3  # titles shown of the papers entering a topic, and of those leaving it
+TITLE_CHARS = 100  # a longer title is cut: a table cell, not the paper's page
+# Backslash-escaped in a title: what would start emphasis, code, a link or math, and "|",
+# which would end a table cell (GitHub reads "\|" as a "|" even inside a table).
+_MARKDOWN = re.compile(r"([\\`*_~\[\]|$])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,130 @@ def table(scores: list[Score]) -> list[str]:
         )
     lines.append(f"\nmacro-averaged F1: {macro_f1(scores):.2f}")
     return lines
+
+
+@dataclass
+class Change:
+    """One topic under the old rules and the new: its scores and the papers that move."""
+
+    slug: str
+    before: Score | None  # None: the topic is new
+    after: Score | None  # None: the topic was removed
+    entering: list[str] = field(default_factory=list)  # ids, in the archive's order
+    leaving: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """'new', 'removed', 'changed' (papers move) or 'unchanged'."""
+        if self.before is None:
+            return "new"
+        if self.after is None:
+            return "removed"
+        return "changed" if self.entering or self.leaving else "unchanged"
+
+
+def members(archive: Archive) -> dict[str, list[str]]:
+    """Each topic's paper ids, topics in topics.yml order, papers in the archive's order."""
+    found: dict[str, list[str]] = {topic.slug: [] for topic in archive.topics}
+    for paper_id, slugs in archive.paper_topics.items():
+        for slug in slugs:
+            found[slug].append(paper_id)
+    return found
+
+
+def compare(
+    archive: Archive, old: list[Topic], judgements: list[Judgement], half: str | None = "report"
+) -> list[Change]:
+    """Each topic under the old rules and the archive's own; the old rules' own topics last."""
+    before = replace(archive, topics=old)  # the same papers: only membership can differ
+    old_scores, new_scores = _scores(before, judgements, half), _scores(archive, judgements, half)
+    was, now = members(before), members(archive)
+    changes = []
+    for slug in [*now, *(slug for slug in was if slug not in now)]:
+        old_ids, new_ids = was.get(slug, []), now.get(slug, [])
+        old_set, new_set = set(old_ids), set(new_ids)
+        changes.append(
+            Change(
+                slug,
+                old_scores.get(slug),
+                new_scores.get(slug),
+                entering=[paper_id for paper_id in new_ids if paper_id not in old_set],
+                leaving=[paper_id for paper_id in old_ids if paper_id not in new_set],
+            )
+        )
+    return changes
+
+
+def _scores(archive: Archive, judgements: list[Judgement], half: str | None) -> dict[str, Score]:
+    # Old rules may lack a topic the gold set judges (it is new): only their own are scored.
+    slugs = {topic.slug for topic in archive.topics}
+    judged = [judgement for judgement in judgements if judgement.topic in slugs]
+    return {s.slug: s for s in score(archive, judged, half)}
+
+
+def change_tables(
+    changes: list[Change], papers: dict[str, Paper], examples: int = EXAMPLES
+) -> list[str]:
+    """The changes as Markdown: a count of each kind, then a table per topic."""
+    counts = {kind: 0 for kind in ("changed", "new", "removed", "unchanged")}
+    for change in changes:
+        counts[change.status] += 1
+    lines = [
+        "## Topics before and after the change to topics.yml\n",
+        ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + " (changed: papers enter or leave). Precision, recall and F1 on the report half of "
+        "the gold set; papers on the whole archive.",
+    ]
+    for change in changes:
+        b, a = change.before, change.after
+        note = "" if change.status == "changed" else f" ({change.status})"
+        lines += [
+            f"\n### {cell(change.slug)}{note}\n",
+            f"| {cell(change.slug)} | before | after |",
+            "|---|---|---|",
+            f"| precision | {_ratio(b, 'precision')} | {_ratio(a, 'precision')} |",
+            f"| recall | {_ratio(b, 'recall')} | {_ratio(a, 'recall')} |",
+            f"| F1 | {_ratio(b, 'f1')} | {_ratio(a, 'f1')} |",
+            f"| papers | {_size(b)} | {_size(a)} |",
+            f"| papers leaving / entering | {len(change.leaving):,} | {len(change.entering):,} |",
+        ]
+        if change.leaving or change.entering:  # the newest first: the ones feeds show next
+            left, entered = (
+                "<br>".join(_example(paper_id, papers) for paper_id in ids[::-1][:examples]) or "-"
+                for ids in (change.leaving, change.entering)
+            )
+            lines.append(f"| such as | {left} | {entered} |")
+    return lines
+
+
+def _ratio(s: Score | None, what: str) -> str:
+    """A score's precision, recall or F1, with the counts behind the first two."""
+    if s is None:
+        return "-"
+    tp = s.true_positive
+    if what == "precision":
+        return f"{s.precision:.2f} ({tp}/{tp + s.false_positive})"
+    if what == "recall":
+        return f"{s.recall:.2f} ({tp}/{tp + s.false_negative})"
+    return f"{s.f1:.2f}"
+
+
+def _size(s: Score | None) -> str:
+    return "-" if s is None else f"{s.size:,}"
+
+
+def _example(paper_id: str, papers: dict[str, Paper]) -> str:
+    title = " ".join(strip_invisible(papers[paper_id].title).split())
+    if len(title) > TITLE_CHARS:
+        title = title[: TITLE_CHARS - 1].rstrip() + "…"
+    return f"{cell(paper_id)} {cell(title)}"
+
+
+def cell(text: str) -> str:
+    """Untrusted text as a Markdown table cell that shows it as it is: no HTML, no markup."""
+    text = " ".join(strip_invisible(text).split())  # a newline would end the table row
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return "".join(_HTML.get(char, char) for char in text)  # entities, not tags
 
 
 def _read(path: Path) -> dict[str, Any]:
