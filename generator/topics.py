@@ -1,4 +1,4 @@
-"""Topics (content/topics.yml): editable rules that sort papers into subjects."""
+"""Topics (content/topics.yml): editable rules that score papers into subjects."""
 
 from __future__ import annotations
 
@@ -11,54 +11,61 @@ from .models import Paper, strip_invisible
 _WORD = re.compile(r"\w+")
 _NOT_WORD = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}  # ASCII only
 
+# Points each kind of match is worth. A phrase in the title names the paper's subject, so it
+# alone reaches the usual threshold of 3; a word of the abstract must recur, or come with
+# others, to show the subject is a main one and not a passing mention.
+TITLE_POINTS = 3
+WORD_POINTS = 1  # each time a phrase of `words` appears in the title or abstract
+KEYWORD_POINTS = 1  # each of the paper's AI keywords equal to one of `keywords`
+CATEGORY_POINTS = 1  # each of the paper's arXiv categories in `categories`
+ORGANIZATION_POINTS = 1  # the paper's organization in `organizations`
+
 
 @dataclass(frozen=True)
 class Topic:
-    """A subject and the rules that decide which papers belong to it (any rule is enough)."""
+    """A subject, its rules, and the score from which a paper belongs to it."""
 
     slug: str
     name: str
     description: str
-    keywords: tuple[str, ...] = ()  # matched inside Hugging Face's AI keywords
+    keywords: frozenset[str] = frozenset()  # Hugging Face AI keywords, as keyword_form gives
     words: tuple[tuple[str, ...], ...] = ()  # whole words or phrases in title or abstract
     title_words: tuple[tuple[str, ...], ...] = ()  # whole words or phrases in the title
-    exclude: tuple[tuple[str, ...], ...] = ()  # in title or abstract: out, whatever matched
-    categories: tuple[str, ...] = ()  # arXiv categories, e.g. cs.RO
-    organizations: tuple[str, ...] = ()  # Hugging Face organization handles
+    exclude: tuple[tuple[str, ...], ...] = ()  # in title or abstract: out, whatever the score
+    title_exclude: tuple[tuple[str, ...], ...] = ()  # in the title: out, whatever the score
+    categories: frozenset[str] = frozenset()  # arXiv categories, e.g. cs.RO
+    organizations: frozenset[str] = frozenset()  # Hugging Face organization handles
+    min_score: int = 1
 
     def matches(self, paper: Paper) -> bool:
-        """Whether the paper belongs to this topic: a rule matches and no excluded word is in it."""
-        words = Words(f"{paper.title} {paper.abstract}")
-        matched = (
-            self.matches_fields(paper, _keywords(paper))
-            or any(words.has(phrase) for phrase in self.words)
-            or self.in_title(paper)
-        )
-        return matched and not self.excluded(words)
+        """Whether the paper belongs: its points reach min_score and nothing excludes it."""
+        text = Words(f"{paper.title} {paper.abstract}")
+        words = sum(text.count(phrase) for phrase in self.words) * WORD_POINTS
+        return self.decides(paper, text, words)
 
-    def in_title(self, paper: Paper) -> bool:
-        """Whether one of the title_words is in the paper's title."""
-        if not self.title_words:
+    def decides(self, paper: Paper, text: Words, words: int) -> bool:
+        """Whether the paper belongs, given its text and the points of its `words` matches."""
+        if words + self.points_beside_words(paper) < self.min_score:
             return False
-        title = Words(paper.title)
-        return any(title.has(phrase) for phrase in self.title_words)
+        if self.title_exclude and any(Words(paper.title).has(p) for p in self.title_exclude):
+            return False
+        return not any(text.has(phrase) for phrase in self.exclude)
 
-    def excluded(self, words: Words) -> bool:
-        """Whether the title and abstract hold one of the words that keep a paper out."""
-        return any(words.has(phrase) for phrase in self.exclude)
-
-    def matches_fields(self, paper: Paper, keywords: str) -> bool:
-        """Whether a rule other than `words` matches; keywords: _keywords(paper)."""
-        if self.categories and not self._category_set.isdisjoint(paper.categories):
-            return True
-        org = paper.organization.lower()
-        if org and org in self.organizations:
-            return True
-        return any(keyword in keywords for keyword in self.keywords)
-
-    @property
-    def _category_set(self) -> frozenset[str]:
-        return frozenset(self.categories)
+    def points_beside_words(self, paper: Paper) -> int:
+        """The paper's points from title_words, keywords, categories and organizations."""
+        points = 0
+        if self.title_words:
+            title = Words(paper.title)
+            points += TITLE_POINTS * sum(title.has(phrase) for phrase in self.title_words)
+        if self.keywords:
+            points += KEYWORD_POINTS * sum(
+                keyword_form(k) in self.keywords for k in paper.ai_keywords
+            )
+        if self.categories:
+            points += CATEGORY_POINTS * len(self.categories.intersection(paper.categories))
+        if self.organizations and paper.organization.lower() in self.organizations:
+            points += ORGANIZATION_POINTS
+        return points
 
 
 class TopicMatcher:
@@ -67,24 +74,24 @@ class TopicMatcher:
     def __init__(self, topics: list[Topic]) -> None:
         self.topics = topics
         # Each phrase filed under its first word: a paper's words pick out the few phrases
-        # worth testing, instead of testing every phrase of every topic on every paper.
+        # worth counting, instead of counting every phrase of every topic in every paper.
         self.phrases: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         for number, topic in enumerate(topics):
             for phrase in topic.words:
-                self.phrases.setdefault(phrase[0], []).append((number, phrase))
+                first = "*" if "*" in phrase[0] else phrase[0]  # patterns: tried on every paper
+                self.phrases.setdefault(first, []).append((number, phrase))
 
     def slugs(self, paper: Paper) -> list[str]:
         """The slugs of the paper's topics, in topics.yml order (as Topic.matches decides)."""
-        words = Words(f"{paper.title} {paper.abstract}")
-        found: set[int] = set()
-        for token in words.tokens & self.phrases.keys():
-            found.update(n for n, phrase in self.phrases[token] if words.has(phrase))
-        keywords = _keywords(paper)
+        text = Words(f"{paper.title} {paper.abstract}")
+        words = [0] * len(self.topics)
+        for token in (text.tokens | {"*"}) & self.phrases.keys():
+            for number, phrase in self.phrases[token]:
+                words[number] += text.count(phrase) * WORD_POINTS
         return [
             topic.slug
             for number, topic in enumerate(self.topics)
-            if (number in found or topic.matches_fields(paper, keywords) or topic.in_title(paper))
-            and not topic.excluded(words)
+            if topic.decides(paper, text, words[number])
         ]
 
 
@@ -100,14 +107,39 @@ class Words:
 
     def has(self, phrase: tuple[str, ...]) -> bool:
         """Whether the words hold the phrase ("chain of thought" also finds Chain-of-Thought)."""
+        if "*" in phrase[0]:
+            return any(_wild(phrase[0], token) for token in self.tokens)
         # The set test rules out most phrases before the slower substring search.
         if not all(token in self.tokens for token in phrase):
             return False
         return len(phrase) == 1 or " " + " ".join(phrase) + " " in self.text
 
+    def count(self, phrase: tuple[str, ...]) -> int:
+        """How many times the phrase appears (repeats side by side count each)."""
+        if "*" in phrase[0]:
+            return sum(_wild(phrase[0], token) for token in self.text.split())
+        if not all(token in self.tokens for token in phrase):
+            return 0
+        needle = " " + " ".join(phrase) + " "
+        found, start = 0, self.text.find(needle)
+        while start >= 0:
+            found += 1
+            # The next match may share this one's trailing space: "x x" holds "x" twice.
+            start = self.text.find(needle, start + len(needle) - 1)
+        return found
 
-def _keywords(paper: Paper) -> str:
-    return " | ".join(paper.ai_keywords).lower()
+
+def _wild(pattern: str, token: str) -> bool:
+    """Whether a word fits "*bench" (ends so), "robot*" (begins so) or "*bench*" (holds it)."""
+    core = pattern.strip("*")
+    if pattern.startswith("*") and pattern.endswith("*"):
+        return core in token
+    return token.endswith(core) if pattern.startswith("*") else token.startswith(core)
+
+
+def keyword_form(text: str) -> str:
+    """A keyword as rules see it: words only, lower case (Chain-of-Thought: chain of thought)."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def topic_from_checked(data: dict[str, Any]) -> Topic:
@@ -118,18 +150,23 @@ def topic_from_checked(data: dict[str, Any]) -> Topic:
         return tuple(value.strip().lower() for value in rules.get(key, []))
 
     def phrases(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(_WORD.findall(phrase)) for phrase in strings(key))
+        # A word with a * at either end ("*bench", "robot*") is kept whole: a pattern.
+        return tuple(
+            (phrase,) if "*" in phrase else tuple(_WORD.findall(phrase)) for phrase in strings(key)
+        )
 
     return Topic(
         slug=data["slug"],
         name=strip_invisible(data["name"]),
         description=strip_invisible(data["description"]),
-        keywords=strings("keywords"),
+        keywords=frozenset(keyword_form(k) for k in rules.get("keywords", [])),
         words=phrases("words"),
         title_words=phrases("title_words"),
         exclude=phrases("exclude"),
-        categories=tuple(rules.get("categories", [])),
-        organizations=strings("organizations"),
+        title_exclude=phrases("title_exclude"),
+        categories=frozenset(rules.get("categories", [])),
+        organizations=frozenset(strings("organizations")),
+        min_score=rules.get("min_score", 1),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.archive import PARALLEL_TOPICS, load_archive
 from generator.models import Paper
 from generator.sample import make_sample
-from generator.topics import Topic, TopicMatcher, Words
+from generator.topics import Topic, TopicMatcher, Words, topic_from_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,3 +68,57 @@ def test_title_words_count_in_the_title_only_and_exclude_keeps_papers_out() -> N
     for paper, expected in ((in_title, True), (in_abstract, False), (excluded, False)):
         assert topic.matches(paper) is expected, paper.id
         assert matcher.slugs(paper) == (["t"] if expected else []), paper.id
+
+
+def _topic(**rules: object) -> Topic:
+    return topic_from_checked({"slug": "t", "name": "T", "description": "d", "match": rules})
+
+
+def test_points_add_up_to_the_topics_min_score() -> None:
+    topic = _topic(title_words=["robot"], words=["manipulation"], min_score=3)
+    title = Paper(id="1", title="A robot", abstract="Nothing else.")
+    twice = Paper(id="2", title="Grasping", abstract="Manipulation and more manipulation.")
+    thrice = Paper(id="3", title="Grasping", abstract="Manipulation manipulation manipulation.")
+    once = Paper(id="4", title="Grasping", abstract="One word on manipulation.")
+    matcher = TopicMatcher([topic])
+    for paper, expected in ((title, True), (twice, False), (thrice, True), (once, False)):
+        assert topic.matches(paper) is expected, paper.id
+        assert matcher.slugs(paper) == (["t"] if expected else []), paper.id
+
+
+def test_keywords_are_equal_not_contained() -> None:
+    topic = _topic(keywords=["LoRA", "chain of thought"])
+    assert topic.keywords == {"lora", "chain of thought"}
+    for keywords, expected in (
+        (("Chain-of-Thought",), True),  # case, hyphens and punctuation aside
+        (("lora",), True),
+        (("exploration",), False),  # "lora" is inside it: no longer a match
+        (("chain of thought prompting",), False),
+    ):
+        paper = Paper(id="1", title="T", abstract="A.", ai_keywords=keywords)
+        assert topic.matches(paper) is expected, keywords
+        assert TopicMatcher([topic]).slugs(paper) == (["t"] if expected else [])
+
+
+def test_word_patterns_and_title_exclude() -> None:
+    topic = _topic(title_words=["*bench", "robot*"], title_exclude=["survey"])
+    matcher = TopicMatcher([topic, _topic(words=["*bench"], min_score=2)])
+    cases = {
+        "VTCBench: long context": ["t"],
+        "Robotics at scale": ["t"],
+        "A survey of robots": [],  # title_exclude wins over any score
+        "Benches and tables": [],  # "*bench" ends the word: not "benches"
+        "NeedleBench and ProcessBench": ["t", "t"],  # two pattern words: 2 points of `words`
+    }
+    for title, expected in cases.items():
+        paper = Paper(id="1", title=title, abstract="Nothing.")
+        assert matcher.slugs(paper) == expected, title
+        assert [t.slug for t in matcher.topics if t.matches(paper)] == expected, title
+
+
+def test_words_count_every_appearance() -> None:
+    words = Words("x x y x-x z x")
+    assert words.count(("x",)) == 5
+    assert words.count(("x", "x")) == 2  # side by side, without sharing a word
+    assert words.count(("q",)) == 0
+    assert words.count(("*x",)) == 5

@@ -203,11 +203,35 @@ def test_topics_file_problems(tmp_path: Path) -> None:
         "4:16: topics[0].description must be non-empty text (got '')",
         "5:10: topics[0].match must hold at least one of keywords, words, title_words, "
         "categories, organizations (got {})",
-        "10:12: topics[1].match.words must be a list of words or phrases, each with a letter or "
-        "digit (got 'x')",
+        "10:12: topics[1].match.words must be a list of words or phrases (got 'x')",
         "11:9: topic slug a is used twice (first at line 6)",
         "15:5: unknown field 'colour' in topics[2].match (known: categories, exclude, "
-        "keywords, organizations, title_words, words)",
+        "keywords, min_score, organizations, title_exclude, title_words, words)",
+    ]
+
+
+def test_topic_scores_and_patterns_are_checked_where_written(tmp_path: Path) -> None:
+    content = write_files(
+        tmp_path,
+        {
+            "topics.yml": (
+                "topics:\n- slug: a\n  name: A\n  description: d\n  match:\n"
+                "    title_words: ['*bench', 'robot*', ro*bot, '*']\n"
+                "    min_score: 0\n"
+                "- slug: b\n  name: B\n  description: d\n  match:\n"
+                "    words: [fine]\n    title_exclude: ['a *b']\n    min_score: two\n"
+            )
+        },
+    )
+    assert [f"{p.line}:{p.column}: {p.message}" for p in validate(content)] == [
+        "6:39: topics[0].match.title_words[2] must be a word or phrase with a letter or digit; "
+        "a * only at either end of a single word (*bench, robot*) (got 'ro*bot')",
+        "6:47: topics[0].match.title_words[3] must be a word or phrase with a letter or digit; "
+        "a * only at either end of a single word (*bench, robot*) (got '*')",
+        "7:16: topics[0].match.min_score must be a whole number from 1 to 100 (got 0)",
+        "13:21: topics[1].match.title_exclude[0] must be a word or phrase with a letter or "
+        "digit; a * only at either end of a single word (*bench, robot*) (got 'a *b')",
+        "14:16: topics[1].match.min_score must be a whole number from 1 to 100 (got 'two')",
     ]
 
 
