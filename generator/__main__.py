@@ -132,16 +132,12 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def _topics_file(path: Path) -> list[Topic]:
     """Another topics.yml's topics, checked as validate checks content's; else ContentError."""
     from .topics import topics_from_checked
+    from .validate import check_topics_file
 
-    # validate.py has no public one-file check for topics.yml (as check_status_file is for
-    # fetch-status.yaml): these are the functions check_content calls on it.
-    from .validate import _check_single, _check_topics
-
-    value, problems = _check_single(path, _check_topics)
-    if problems:
-        shown = "\n".join(str(problem) for problem in sorted(problems)[:20])
-        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise ContentError(f"{path}: not a valid topics file (--before):\n{shown}{more}")
+    try:
+        value = check_topics_file(path)
+    except ContentError as exc:
+        raise ContentError(f"{path}: not a valid topics file (--before):\n{exc}") from exc
     if value is None:
         raise ContentError(f"{path}: no such topics file (--before)")
     return topics_from_checked(value)

@@ -171,6 +171,14 @@ def check_status_file(path: Path) -> dict[str, Any]:
     return value or {}
 
 
+def check_topics_file(path: Path) -> dict[str, Any] | None:
+    """A topics.yml's value as validate checks content's (None if absent); else ContentError."""
+    value, problems = _check_single(path, _check_topics)
+    if problems:
+        raise ContentError(report(sorted(problems)))
+    return value
+
+
 Check = Callable[[Path], tuple[Any, list[Problem]]]
 
 
