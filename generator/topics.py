@@ -39,33 +39,43 @@ class Topic:
 
     def matches(self, paper: Paper) -> bool:
         """Whether the paper belongs: its points reach min_score and nothing excludes it."""
-        text = Words(f"{paper.title} {paper.abstract}")
-        words = sum(text.count(phrase) for phrase in self.words) * WORD_POINTS
-        return self.decides(paper, text, words)
+        seen = Seen.of(paper)
+        words = WORD_POINTS * sum(seen.text.count(phrase) for phrase in self.words)
+        titles = TITLE_POINTS * sum(seen.title.has(phrase) for phrase in self.title_words)
+        return self.decides(seen, words + titles)
 
-    def decides(self, paper: Paper, text: Words, words: int) -> bool:
-        """Whether the paper belongs, given its text and the points of its `words` matches."""
-        if words + self.points_beside_words(paper) < self.min_score:
+    def decides(self, seen: Seen, points: int) -> bool:
+        """Whether the paper belongs, given the points its words and title words already made."""
+        points += KEYWORD_POINTS * len(self.keywords & seen.keywords)
+        points += CATEGORY_POINTS * len(self.categories & seen.categories)
+        points += ORGANIZATION_POINTS * (seen.organization in self.organizations)
+        if points < self.min_score:
             return False
-        if self.title_exclude and any(Words(paper.title).has(p) for p in self.title_exclude):
+        if any(seen.title.has(phrase) for phrase in self.title_exclude):
             return False
-        return not any(text.has(phrase) for phrase in self.exclude)
+        return not any(seen.text.has(phrase) for phrase in self.exclude)
 
-    def points_beside_words(self, paper: Paper) -> int:
-        """The paper's points from title_words, keywords, categories and organizations."""
-        points = 0
-        if self.title_words:
-            title = Words(paper.title)
-            points += TITLE_POINTS * sum(title.has(phrase) for phrase in self.title_words)
-        if self.keywords:
-            points += KEYWORD_POINTS * sum(
-                keyword_form(k) in self.keywords for k in paper.ai_keywords
-            )
-        if self.categories:
-            points += CATEGORY_POINTS * len(self.categories.intersection(paper.categories))
-        if self.organizations and paper.organization.lower() in self.organizations:
-            points += ORGANIZATION_POINTS
-        return points
+
+@dataclass(frozen=True)
+class Seen:
+    """What the rules look at in one paper, worked out once for every topic."""
+
+    text: Words  # title and abstract
+    title: Words
+    keywords: frozenset[str]  # its AI keywords, as keyword_form gives them
+    categories: frozenset[str]
+    organization: str
+
+    @classmethod
+    def of(cls, paper: Paper) -> Seen:
+        """The paper as its topics' rules see it."""
+        return cls(
+            text=Words(f"{paper.title} {paper.abstract}"),
+            title=Words(paper.title),
+            keywords=frozenset(keyword_form(k) for k in paper.ai_keywords),
+            categories=frozenset(paper.categories),
+            organization=paper.organization.lower(),
+        )
 
 
 class TopicMatcher:
@@ -74,25 +84,41 @@ class TopicMatcher:
     def __init__(self, topics: list[Topic]) -> None:
         self.topics = topics
         # Each phrase filed under its first word: a paper's words pick out the few phrases
-        # worth counting, instead of counting every phrase of every topic in every paper.
-        self.phrases: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-        for number, topic in enumerate(topics):
-            for phrase in topic.words:
-                first = "*" if "*" in phrase[0] else phrase[0]  # patterns: tried on every paper
-                self.phrases.setdefault(first, []).append((number, phrase))
+        # worth looking for, instead of looking for every phrase of every topic in every paper.
+        self.words = _index([topic.words for topic in topics])
+        self.title_words = _index([topic.title_words for topic in topics])
 
     def slugs(self, paper: Paper) -> list[str]:
         """The slugs of the paper's topics, in topics.yml order (as Topic.matches decides)."""
-        text = Words(f"{paper.title} {paper.abstract}")
-        words = [0] * len(self.topics)
-        for token in (text.tokens | {"*"}) & self.phrases.keys():
-            for number, phrase in self.phrases[token]:
-                words[number] += text.count(phrase) * WORD_POINTS
+        seen = Seen.of(paper)
+        points = [0] * len(self.topics)
+        for number, phrase in _candidates(self.words, seen.text):
+            points[number] += WORD_POINTS * seen.text.count(phrase)
+        for number, phrase in _candidates(self.title_words, seen.title):
+            points[number] += TITLE_POINTS * seen.title.has(phrase)
         return [
             topic.slug
             for number, topic in enumerate(self.topics)
-            if topic.decides(paper, text, words[number])
+            if topic.decides(seen, points[number])
         ]
+
+
+Index = dict[str, list[tuple[int, tuple[str, ...]]]]
+
+
+def _index(phrases_of_topics: list[tuple[tuple[str, ...], ...]]) -> Index:
+    """Each topic's phrases (by the topic's number) under their first word; patterns under *."""
+    index: Index = {}
+    for number, phrases in enumerate(phrases_of_topics):
+        for phrase in phrases:
+            first = "*" if "*" in phrase[0] else phrase[0]
+            index.setdefault(first, []).append((number, phrase))
+    return index
+
+
+def _candidates(index: Index, words: Words) -> list[tuple[int, tuple[str, ...]]]:
+    """The phrases of the index that the words may hold: their first word is there."""
+    return [entry for token in (words.tokens | {"*"}) & index.keys() for entry in index[token]]
 
 
 class Words:
