@@ -503,3 +503,19 @@ def test_checker_catches_what_w3c_would() -> None:
     assert w3c_problems(_site("atom.xml"), atom) == []
     same = re.sub(rb"<updated>2025-01-06T00:\d\d:[\d.]+", b"<updated>2025-01-06T00:00:00", atom)
     assert w3c_problems(_site("atom.xml"), same) == ["entries share an updated"]
+
+
+def test_topic_entries_keep_their_ids_when_papers_enter_or_leave(content: Path) -> None:
+    before = _ids(_build(content), "topics/agents/feed.json")
+    # A rule change: papers with "sentence" in their abstract enter, the agentic one stays.
+    (content / "topics.yml").write_text(
+        TOPICS.replace("words: [agentic]", "words: [agentic, sentence]"), "utf-8"
+    )
+    files = _build(content)
+    after = _ids(files, "topics/agents/feed.json")
+    entered = [entry for entry in after if entry not in before]
+    assert entered and set(before) <= set(after)  # the old entries are there, same ids
+    everywhere = set(_ids(files, "feed.json"))
+    assert set(entered) <= everywhere  # an entering paper's id is its id in every feed
+    (content / "topics.yml").write_text(TOPICS, "utf-8")
+    assert _ids(_build(content), "topics/agents/feed.json") == before  # and it leaves cleanly
