@@ -68,7 +68,7 @@ topics:
   description: Robots.
   match:
     categories: [cs.RO]
-    keywords: [robot]
+    keywords: [Robot-Manipulation]  # equal to the keyword but for case and hyphens
 """
 
 THUMBS = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/"
