@@ -20,11 +20,13 @@ CONTRIBUTING = "contributing/"
 TOPICS = "topics/"
 WEEKS = "weeks/"
 SEARCH = "search/"
+SAVED = "saved/"  # the reader's saved papers, kept in their browser
 SEARCH_BUNDLES = "pagefind/"  # one Pagefind bundle per list year below it: pagefind/2026/
 SEARCH_MANIFEST = SEARCH_BUNDLES + "dpa-search.json"  # the years and each filter's values
 DATA = "data/"  # open data: a JSON file per day, the whole archive gzipped
 ARCHIVE_DATA = DATA + "archive.json.gz"
 DAY_DATA_PATTERN = DATA + "YYYY/MM/DD.json"  # day_data's paths, as the About page says
+DAY_BIB_PATTERN = DATA + "YYYY/MM/DD.bib"  # day_bib's paths
 OPML = "feeds.opml"
 
 # A feed's file name by format; the folder says which feed ("" the new papers).
@@ -67,6 +69,11 @@ def topic(slug: str, older_month: date | None = None) -> str:
 def day_data(list_day: date) -> str:
     """data/2026/05/29.json"""
     return f"{DATA}{list_day:%Y/%m/%d}.json"
+
+
+def day_bib(list_day: date) -> str:
+    """data/2026/05/29.bib: the day's papers as BibTeX."""
+    return f"{DATA}{list_day:%Y/%m/%d}.bib"
 
 
 def permalink(first_listed: date, paper_id: str) -> str:
@@ -133,7 +140,13 @@ def mkdocs_nav() -> dict[str, Any]:
         "nav": [{title: docs_path(url, folder=url in folders)} for title, url in NAV],
         # Years, weeks, topics' own pages and the search page: reached by links, not the menu.
         "not_in_nav": "\n".join(
-            ["/[0-9][0-9][0-9][0-9]/", f"/{WEEKS}", f"/{TOPICS}*/", f"/{docs_path(SEARCH)}"]
+            [
+                "/[0-9][0-9][0-9][0-9]/",
+                f"/{WEEKS}",
+                f"/{TOPICS}*/",
+                f"/{docs_path(SEARCH)}",
+                f"/{docs_path(SAVED)}",
+            ]
         ),
     }
 
@@ -142,6 +155,7 @@ def theme_extra() -> dict[str, str]:
     """The paths overrides/ links to, handed to MkDocs as `extra.dpa_urls` by the build."""
     return {
         "search": SEARCH,
+        "saved": SAVED,
         "search_bundles": SEARCH_BUNDLES,
         "search_manifest": SEARCH_MANIFEST,
         "feed_rss": feed("rss"),
