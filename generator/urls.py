@@ -156,6 +156,8 @@ def theme_extra() -> dict[str, str]:
     return {
         "search": SEARCH,
         "saved": SAVED,
+        "day_data": DAY_DATA_PATTERN,  # data/YYYY/MM/DD.json: a paper's record, for the reader
+        "day_bib": DAY_BIB_PATTERN,
         "search_bundles": SEARCH_BUNDLES,
         "search_manifest": SEARCH_MANIFEST,
         "feed_rss": feed("rss"),
