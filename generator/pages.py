@@ -30,7 +30,7 @@ from .validate import correction_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The pages written in Markdown (their headings and lists); the rest are ready HTML.
-MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2", "search.md.j2"}
+MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2", "search.md.j2", "saved.md.j2"}
 _META_UNSAFE = re.compile(r"[<>&\"'{}\x00-\x1f]")
 
 
@@ -136,11 +136,17 @@ class Generator:
         contributing = self.render("contributing.md.j2", urls.CONTRIBUTING, front)
         yield urls.docs_path(urls.CONTRIBUTING), contributing
         yield urls.docs_path(urls.SEARCH), self.search_page()
+        yield urls.docs_path(urls.SAVED), self.saved_page()
 
     def search_page(self) -> str:
         """/search/: the form, filters, sort and results, which search.js brings to life."""
         what = "Find any paper of the archive by words from its title, authors or abstract."
         return self.render("search.md.j2", urls.SEARCH, _front("Search", what, None))
+
+    def saved_page(self) -> str:
+        """/saved/: the papers the reader saved, kept in their browser; reader.js lists them."""
+        what = "The papers you saved, kept in your browser: export them as BibTeX, RIS or JSON."
+        return self.render("saved.md.j2", urls.SAVED, _front("Saved papers", what, None))
 
     def day_page(self, day: Day, prev: date | None, nxt: date | None) -> str:
         """One list day, every paper as a section whose id is its arXiv id."""
