@@ -1,0 +1,225 @@
+"""generator/citations.py: BibTeX that bibtexparser reads back, unique keys, COinS on pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import bibtexparser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.citations import (
+    bibtex,
+    cite_key,
+    coins,
+    day_bib,
+    latex_text,
+    unique_keys,
+    year,
+)
+from generator.models import Arxiv, Paper, clean_text
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELDS = ["title", "author", "year", "eprint", "archivePrefix", "url"]  # no arXiv data: no class
+
+
+# The inverse of what citations.py adds, kept simple: the protecting braces, the escapes.
+_UNESCAPE = {
+    r"\textbackslash{}": "\\",
+    r"\textbraceleft{}": "{",
+    r"\textbraceright{}": "}",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+    **{"\\" + char: char for char in "&%$#_"},
+}
+# Kept math first: it is as written, its own \% or \{ included. Text's $ is always \$.
+_ESCAPED = re.compile(r"(?<!\\)\$[^$]+\$|\\text[a-z]+\{\}|\\[&%$#_]")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda match: _UNESCAPE.get(match.group(), match.group()), text)
+
+
+def _plain_title(field: str) -> str:
+    """The title as content has it, from the field bibtexparser gives: "{...}"."""
+    assert field.startswith("{") and field.endswith("}"), field
+    return _unescape(field[1:-1].removeprefix("{}"))
+
+
+def _plain_authors(field: str) -> list[str]:
+    names = []
+    for name in field.split(" and "):
+        if "," in name:
+            assert name.startswith("{") and name.endswith("}"), name
+            name = name[1:-1]
+        names.append(_unescape(re.sub(r"\{(and)\}", r"\1", name, flags=re.IGNORECASE)))
+    return names
+
+
+def _spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_bib(text: str, papers: tuple[Paper, ...] | list[Paper]) -> list[str]:
+    """bibtexparser reads every paper back from the .bib text, in order; the keys."""
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == [] and len(library.blocks) == len(papers)
+    keys = [entry.key for entry in library.entries]
+    assert len(set(keys)) == len(keys)
+    for entry, paper in zip(library.entries, papers, strict=True):
+        fields = entry.fields_dict
+        assert entry.entry_type == "misc"
+        assert fields["eprint"].value == paper.id, paper.id
+        assert fields["url"].value == f"https://arxiv.org/abs/{paper.id}"
+        assert fields["archivePrefix"].value == "arXiv"
+        assert _plain_title(fields["title"].value) == _spaces(paper.title), paper.id
+        authors = [_spaces(name) for name in paper.authors if name.strip()]
+        if authors:
+            assert _plain_authors(fields["author"].value) == authors, paper.id
+        assert fields["year"].value == str(year(paper))
+    return keys
+
+
+# Entries, titles, keys.
+
+
+def _paper(title: str = "Attention Is All You Need", **fields: object) -> Paper:
+    values: dict[str, object] = {
+        "id": "2506.01234",
+        "authors": ("Ashish Vaswani", "Noam Shazeer"),
+        "published": date(2025, 6, 9),
+    }
+    values.update(fields)
+    return Paper(title=title, **values)  # type: ignore[arg-type]
+
+
+def test_an_entry_in_arxivs_shape() -> None:
+    paper = _paper(arxiv=Arxiv(categories=("cs.CL", "cs.LG")))
+    assert bibtex(paper) == (
+        "@misc{vaswani2025attentionneed,\n"
+        "  title={{Attention Is All You Need}},\n"
+        "  author={Ashish Vaswani and Noam Shazeer},\n"
+        "  year={2025},\n"
+        "  eprint={2506.01234},\n"
+        "  archivePrefix={arXiv},\n"
+        "  primaryClass={cs.CL},\n"
+        "  url={https://arxiv.org/abs/2506.01234},\n"
+        "}\n"
+    )
+    primary = _paper(arxiv=Arxiv(primary_category="cs.LG", categories=("cs.CL", "cs.LG")))
+    assert "primaryClass={cs.LG}" in bibtex(primary)
+    assert "primaryClass" not in bibtex(_paper())  # not known without arXiv's data
+    assert "author" not in bibtex(_paper(authors=()))
+
+
+TRICKY = [
+    "$\\mathcal{O}(n^2)$ Attention for $k$-NN in $\\mathbb{R}^d$",
+    "Crème Brûlée, Ünïcode and 日本語: ΑΒΓ",
+    "{BERT} and {GPT}-4 in braces",
+    "Q&A at 50% of $5 and $10 with snake_case #1",
+    "a lone } brace",
+    "a lone { brace",
+    "@misc{x, title={pwned}}, @misc{y,",
+    "\\& \\input{/etc/passwd} $\\input{x}$ $\\}$ $a}{b$ ~^",
+    "\\$OneMillion-Bench starts with a backslash",
+    "Back to Repair: A Minimal Denoising Network\\ for Time Series",
+    "$50%$ and $x#y$ and $a&b$ are text, $\\{x\\}$ is math",
+    "Ends with a backslash \\",
+    "trailing $",
+    "G^2RPO and SL^{2}A-INR",
+    "line\nbreak and   spaces\tand\n\nparagraphs",
+]
+
+
+@pytest.mark.parametrize("title", TRICKY)
+def test_tricky_titles_round_trip(title: str) -> None:
+    _check_bib(bibtex(_paper(title)), [_paper(title)])
+    entry = bibtexparser.parse_string(bibtex(_paper(title))).entries[0]
+    assert [field.key for field in entry.fields] == FIELDS
+
+
+def test_math_stays_math_only_when_plainly_safe() -> None:
+    assert latex_text("$\\mathcal{O}(n^2)$ cost") == "$\\mathcal{O}(n^2)$ cost"
+    assert latex_text("$\\{x\\}$") == "$\\{x\\}$"
+    assert (
+        latex_text("$\\input{x}$") == r"\$\textbackslash{}input\textbraceleft{}x\textbraceright{}\$"
+    )
+    assert latex_text("$50%$") == r"\$50\%\$"
+    assert latex_text("$a}{b$") == r"\$a\textbraceright{}\textbraceleft{}b\$"
+    assert latex_text("costs $5 and $10") == r"costs \$5 and \$10"  # Pandoc's rule: not math
+
+
+HOSTILE_AUTHORS = (
+    "and Lei Bai",
+    "Ben AND Jerry",
+    "Lovelace, Ada",
+    "x}, title={pwned",
+    "@misc{evil,",
+    "back\\slash",
+    "Jürgen Schmidhuber",
+)
+
+
+def test_hostile_text_never_leaves_its_field() -> None:
+    papers = [
+        _paper(title, id=f"2506.{number:05d}", authors=HOSTILE_AUTHORS)
+        for number, title in enumerate(["}\n@misc{evil, title={x}}", "}}}},\n}\n@comment{", "\\"])
+    ]
+    text = day_bib(papers)
+    assert text.count("\n@") == len(papers) - 1 and text.startswith("@misc{")
+    _check_bib(text, papers)
+    for entry in bibtexparser.parse_string(text).entries:
+        assert [field.key for field in entry.fields] == FIELDS
+
+
+NASTY = st.sampled_from(
+    ["{", "}", "\\", "$", "$x$", "$\\alpha$", "%", "&", "#", "_", "~", "^", "@misc{", ",", " and ",
+     "\n", '"', "=", "@", "{}", "\\}", "$}$", "é", "日本"]
+)  # fmt: skip
+TEXT = st.lists(st.one_of(NASTY, st.text(max_size=8)), min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=TEXT, authors=st.lists(TEXT, max_size=4))
+def test_any_text_round_trips(title: str, authors: list[str]) -> None:
+    title = clean_text(title) or "t"  # as content holds text
+    names = tuple(name for name in map(clean_text, authors) if name)
+    papers = [_paper(title, authors=names), _paper(title, id="2506.01235", authors=names)]
+    _check_bib(day_bib(papers), papers)
+    fields = parse_qs(coins(papers[0]), strict_parsing=True)
+    assert fields["rft.title"] == [title] and fields.get("rft.au", []) == list(names[:10])
+
+
+def test_keys_like_arxivs() -> None:
+    assert cite_key(_paper()) == "vaswani2025attentionneed"
+    assert cite_key(_paper(authors=("Jürgen Schmidhuber",))) == "schmidhuber2025attentionneed"
+    assert cite_key(_paper(authors=("Lovelace, Ada",))) == "lovelace2025attentionneed"
+    assert cite_key(_paper(authors=("王伟",))) == "anon2025attentionneed"
+    assert cite_key(_paper(authors=())) == "anon2025attentionneed"
+    assert (
+        cite_key(_paper("$\\mathcal{O}(n)$ Scaling of GPT-4: the End")) == "vaswani2025scalinggpt4"
+    )
+    # The year of the id when the arXiv date is not known.
+    assert year(_paper(published=None)) == 2025
+    assert year(_paper(id="hep-th/9901001", published=None)) == 1999
+    assert year(_paper(id="math.GT/0309136", published=None)) == 2003
+
+
+def test_keys_unique_within_a_file() -> None:
+    same = [_paper(id=f"2506.0000{number}") for number in range(4)]
+    natural = _paper("Attention Needa", id="2506.00009")  # its own key is the first suffix's
+    keys = list(unique_keys([*same[:2], natural, *same[2:]]))
+    assert keys == [
+        "vaswani2025attentionneed",
+        "vaswani2025attentionneeda",
+        "vaswani2025attentionneedaa",  # "needa" was taken: its key gets a suffix too
+        "vaswani2025attentionneedb",
+        "vaswani2025attentionneedc",
+    ]
+    many = [_paper(id=f"2506.{number:05d}") for number in range(30)]
+    keys = list(unique_keys(many))
+    assert len(set(keys)) == 30 and keys[27] == "vaswani2025attentionneedaa"
