@@ -1,4 +1,4 @@
-"""Open data: every day as JSON, and the whole archive as one gzipped download."""
+"""Open data: every day as JSON and its papers as BibTeX, the whole archive gzipped."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from . import urls
 from .archive import Archive
+from .citations import day_bib
 
 
 def _json(value: Any) -> bytes:
@@ -18,7 +19,8 @@ def _json(value: Any) -> bytes:
 
 
 def iter_data(archive: Archive) -> Iterator[tuple[str, bytes]]:
-    """(site path, bytes) of each day's data/YYYY/MM/DD.json, then data/archive.json.gz."""
+    """(site path, bytes) of each day's data/YYYY/MM/DD.json and, for a day with papers, its
+    DD.bib beside it; then data/archive.json.gz."""
     # One at a time, and the archive's JSON compressed as it is made: at 30,000 papers the
     # days' files are 66 MB, which the build need not hold at once.
     # mtime=0 keeps the download byte-identical from build to build. Level 5: level 6 took
@@ -36,6 +38,8 @@ def iter_data(archive: Archive) -> Iterator[tuple[str, bytes]]:
             }
             text = _json(record)
             yield urls.day_data(day.date), text
+            if day.papers:  # the same papers as the JSON: corrected, hidden ones left out
+                yield urls.day_bib(day.date), day_bib(day.papers).encode("utf-8")
             gz.write((b"," if number else b"") + text[:-1])  # without its newline
         gz.write(b"]}\n")
     yield urls.ARCHIVE_DATA, archive_gz.getvalue()

@@ -12,7 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import urls
+from generator.archive import Archive, load_archive
+from generator.build import build_site
 from generator.citations import (
+    COINS_AUTHORS,
     bibtex,
     cite_key,
     coins,
@@ -21,7 +25,9 @@ from generator.citations import (
     unique_keys,
     year,
 )
+from generator.data import iter_data
 from generator.models import Arxiv, Paper, clean_text
+from tests.helpers import fixture_content
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ["title", "author", "year", "eprint", "archivePrefix", "url"]  # no arXiv data: no class
@@ -82,6 +88,58 @@ def _check_bib(text: str, papers: tuple[Paper, ...] | list[Paper]) -> list[str]:
             assert _plain_authors(fields["author"].value) == authors, paper.id
         assert fields["year"].value == str(year(paper))
     return keys
+
+
+# The fixture archive, built.
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Archive]:
+    root = tmp_path_factory.mktemp("citations")
+    content = fixture_content(root)
+    build_site(content, root / "site", root / "build", ROOT / "mkdocs.yml")
+    return root / "site", load_archive(content)
+
+
+def test_every_bib_of_the_fixture_build_gives_back_its_papers(built: tuple[Path, Archive]) -> None:
+    site, archive = built
+    for day in archive.days:
+        path = site / urls.day_bib(day.date)
+        if not day.papers:
+            assert not path.exists(), path  # an empty list day has no .bib
+            continue
+        text = path.read_text("utf-8")
+        _check_bib(text, day.papers)
+        assert "2506.00003" not in text  # hidden
+    assert "Right title" in (site / "data/2025/06/12.bib").read_text("utf-8")  # corrected
+
+
+# The whole corpus.
+
+
+@pytest.fixture(scope="module")
+def corpus(imported: Path) -> tuple[Archive, dict[str, bytes]]:
+    archive = load_archive(imported)
+    return archive, {path: data for path, data in iter_data(archive) if path.endswith(".bib")}
+
+
+def test_every_bib_of_the_corpus_gives_back_its_papers(
+    corpus: tuple[Archive, dict[str, bytes]],
+) -> None:
+    archive, bibs = corpus
+    assert sorted(bibs) == sorted(urls.day_bib(day.date) for day in archive.listed_days)
+    for day in archive.listed_days:
+        keys = _check_bib(bibs[urls.day_bib(day.date)].decode("utf-8"), day.papers)
+        assert all(re.fullmatch(r"[a-z][a-z0-9]*", key) for key in keys), keys
+
+
+def test_coins_of_every_corpus_paper_decode(corpus: tuple[Archive, dict[str, bytes]]) -> None:
+    archive, _ = corpus
+    for paper in archive.papers.values():
+        fields = parse_qs(coins(paper), strict_parsing=True)
+        assert fields["rft.title"] == [paper.title]
+        assert fields["rft.au"] == list(paper.authors[:COINS_AUTHORS])
+        assert fields["rft_id"][0] == f"info:arxiv/{paper.id}"
 
 
 # Entries, titles, keys.
@@ -223,3 +281,12 @@ def test_keys_unique_within_a_file() -> None:
     many = [_paper(id=f"2506.{number:05d}") for number in range(30)]
     keys = list(unique_keys(many))
     assert len(set(keys)) == 30 and keys[27] == "vaswani2025attentionneedaa"
+
+
+def test_same_content_same_bytes(tmp_path: Path) -> None:
+    first = dict(iter_data(load_archive(fixture_content(tmp_path / "a"))))
+    second = dict(iter_data(load_archive(fixture_content(tmp_path / "b"))))
+    bibs = [path for path in first if path.endswith(".bib")]
+    assert bibs and all(first[path] == second[path] for path in bibs)
+    papers = load_archive(tmp_path / "a" / "content").days[0].papers
+    assert day_bib(papers) == day_bib(list(papers)) == first[bibs[0]].decode("utf-8")

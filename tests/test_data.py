@@ -1,4 +1,4 @@
-"""generator/data.py: open data, one JSON file per day and the whole archive gzipped."""
+"""generator/data.py: open data, a JSON and a BibTeX file per day, the whole archive gzipped."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator import urls
 from generator.archive import load_archive
+from generator.citations import day_bib
 from generator.data import iter_data
 from tests.helpers import fixture_content, write_files
 
@@ -21,13 +22,23 @@ def test_each_day_and_the_whole_archive_hold_what_the_site_shows(tmp_path: Path)
     )
     archive = load_archive(content)
     files = dict(iter_data(archive))
-    assert list(files) == [*(urls.day_data(day.date) for day in archive.days), urls.ARCHIVE_DATA]
+    each_day = [
+        [urls.day_data(day.date), *([urls.day_bib(day.date)] if day.papers else [])]
+        for day in archive.days
+    ]
+    assert list(files) == [*(path for paths in each_day for path in paths), urls.ARCHIVE_DATA]
+    assert any(len(paths) == 1 for paths in each_day)  # an empty list day: no .bib
     days = []
     for day in archive.days:
         record = json.loads(files[urls.day_data(day.date)])
         assert record["date"] == day.date.isoformat() and record["status"] == day.status
         assert record["papers"] == [paper.as_dict() for paper in day.papers]
         assert hidden not in [paper["id"] for paper in record["papers"]]
+        if day.papers:  # the .bib holds the JSON's papers, in its order
+            bib = files[urls.day_bib(day.date)].decode("utf-8")
+            assert bib == day_bib(day.papers) and hidden not in bib
+            eprints = [line[10:-2] for line in bib.splitlines() if line.startswith("  eprint={")]
+            assert eprints == [paper["id"] for paper in record["papers"]]
         days.append(record)
     assert json.loads(gzip.decompress(files[urls.ARCHIVE_DATA])) == {"days": days}
 
