@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import bibtexparser
+import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,6 +113,74 @@ def test_every_bib_of_the_fixture_build_gives_back_its_papers(built: tuple[Path,
         _check_bib(text, day.papers)
         assert "2506.00003" not in text  # hidden
     assert "Right title" in (site / "data/2025/06/12.bib").read_text("utf-8")  # corrected
+
+
+def test_the_day_page_links_its_bib(built: tuple[Path, Archive]) -> None:
+    site, archive = built
+    for day in archive.listed_days:
+        page = site / urls.day(day.date) / "index.html"
+        links = {a.text_content(): a for a in lxml.html.fromstring(page.read_bytes()).iter("a")}
+        bib = links["BibTeX"]
+        assert bib.getparent() is links["JSON"].getparent()  # next to the JSON link
+        assert (page.parent / bib.get("href")).resolve() == (site / urls.day_bib(day.date))
+        assert bib.get("download") is not None
+
+
+def _spans(page: Path) -> list[tuple[str, lxml.html.HtmlElement]]:
+    """(paper id, COinS span) of each paper on a page, in order."""
+    tree = lxml.html.fromstring(page.read_bytes())
+    found = []
+    for span in tree.find_class("Z3988"):
+        assert span.tag == "span" and len(span) == 0 and not span.text, "an empty span"
+        if span.getparent().tag == "section":  # a day page: the paper's own section
+            found.append((span.getparent().get("id"), span))
+        else:  # a list: the title's link just before it
+            found.append((span.getprevious().get("href").split("#")[1], span))
+    return found
+
+
+def test_coins_on_every_paper_of_day_week_month_and_topic_pages(
+    built: tuple[Path, Archive],
+) -> None:
+    site, archive = built
+    pages = {site / urls.day(day.date) / "index.html": day.papers for day in archive.listed_days}
+    pages |= {page: () for page in (site / "weeks").glob("*/index.html")}
+    pages |= {site / "2025/06/index.html": (), site / "topics/agents/index.html": ()}
+    pages |= {site / "topics/robotics/index.html": ()}
+    checked = 0
+    for page, papers in pages.items():
+        spans = _spans(page)
+        tree = lxml.html.fromstring(page.read_bytes())
+        listed = tree.find_class("dpa-paper") or tree.find_class("dpa-list")[0]
+        assert len(spans) == len(listed) > 0, page  # one span per paper
+        shown = {paper.id: paper for paper in papers} or archive.papers
+        for paper_id, span in spans:
+            paper = shown[paper_id]
+            kev = span.get("title")
+            assert kev == coins(paper), (page, paper_id)  # the template's KEV is coins()'s
+            fields = parse_qs(kev, strict_parsing=True)
+            assert fields["rft.title"] == [paper.title]
+            assert fields.get("rft.au", []) == list(paper.authors[:COINS_AUTHORS])
+            assert fields["rft_id"] == [
+                f"info:arxiv/{paper_id}",
+                f"https://arxiv.org/abs/{paper_id}",
+            ]
+            assert fields["ctx_ver"] == ["Z39.88-2004"]
+            assert fields["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:dc"]
+            assert fields["rft.type"] == ["preprint"]
+            assert fields["rft.date"] == [paper.published.isoformat()]  # type: ignore[union-attr]
+            checked += 1
+    assert checked > 10
+    thirty = dict(_spans(site / "2025/06/10/index.html"))["2506.00004"]
+    assert len(parse_qs(thirty.get("title"))["rft.au"]) == COINS_AUTHORS  # of 30 authors
+    assert _spans(site / "index.html") == []  # the home page's lists repeat papers
+
+
+def test_coins_attribute_is_escaped_text(built: tuple[Path, Archive]) -> None:
+    site, _ = built
+    html = (site / "2025/06/09/index.html").read_text("utf-8")
+    for title in re.findall(r'<span class="Z3988" title="([^"]*)"></span>', html):
+        assert re.fullmatch(r"[A-Za-z0-9_.~%+=-]+(&amp;[A-Za-z0-9_.~%+=-]+)*", title), title
 
 
 # The whole corpus.
