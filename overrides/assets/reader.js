@@ -541,7 +541,7 @@
         toggle.setAttribute("aria-expanded", open);
         toggle.firstChild.data = open ? "Muted · hide" : "Muted · show";
       }, { class: "dpa-btn dpa-unmute", "aria-expanded": "false" });
-      toggle.append(hidden(": " + p.title.textContent));
+      toggle.append(hidden(" " + p.title.textContent));
       (p.el.querySelector("h2") || p.el).prepend(toggle);
     }
 
@@ -606,7 +606,7 @@
         const since = seen.since && days.filter((a) => dayOf(below(a.href)) > seen.since);
         if (since && since.length) {
           const line = el("p", { class: "dpa-since" }, `${since.length === days.length ? "At least " : ""}${since.length} list day${since.length === 1 ? "" : "s"} since your last visit: `);
-          since.forEach((a, i) => line.append(i ? " · " : "", el("a", { href: a.href }, a.textContent)));
+          since.forEach((a, i) => line.append(i ? " · " : "", el("a", { href: a.getAttribute("href") }, a.textContent)));
           document.querySelector(".dpa-head").after(line);
         }
       }
@@ -827,5 +827,6 @@
     newSinceLastVisit();
     renderSaved();
     offered();
+    addEventListener("hashchange", offered);
   }
 })();
