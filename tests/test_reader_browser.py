@@ -435,7 +435,10 @@ def test_watch_and_mute_across_a_reload_and_pages(base_url: str, tab: Tab) -> No
     assert hide.get_attribute("aria-expanded") == "true"
     page.goto(base_url + "weeks/2025-W24/")  # a list page
     assert page.locator('li.dpa-watched > a[href$="#2506.00001"]').count() == 1
-    assert page.locator('li.dpa-muted > a[href$="#2506.00004"]').count() == 1
+    folded = page.locator('li.dpa-muted:has(> a[href$="#2506.00004"])')
+    assert not folded.locator(".dpa-by").is_visible()
+    folded.get_by_role("button", name="Muted · show Robot hands").click()
+    assert folded.locator(".dpa-by").is_visible()
     assert page.locator("li.dpa-watched mark").first.inner_text() == "plan"
 
 

@@ -26,33 +26,24 @@
     const VISIT_GAP = 30 * 60e3; // a longer pause starts a new visit
     const SEEN_MAX = 6000; // ids remembered as seen (about 65 KB)
     const locked = new Set(); // stores that could not be read nor set aside: never written
-    let storage = null;
-    try {
-      storage = window.localStorage;
-      storage.setItem(KEY + "probe", "1");
-      storage.removeItem(KEY + "probe");
-    } catch (error) {
-      storage = null; // off, refused or full: only what needs no storage
-    }
 
     // ---- The store: every call may throw; what cannot be read is set aside, never lost.
 
-    function raw(key) {
+    const attempt = (f, otherwise) => {
       try {
-        return storage.getItem(key);
+        return f();
       } catch (error) {
-        return null;
+        return otherwise;
       }
-    }
-
-    function put(key, text) {
-      try {
-        storage.setItem(key, text);
-        return true;
-      } catch (error) {
-        return false;
-      }
-    }
+    };
+    // Off, refused or full: then only what needs no storage.
+    const storage = attempt(() => {
+      localStorage.setItem(KEY + "probe", "1");
+      localStorage.removeItem(KEY + "probe");
+      return localStorage;
+    }, null);
+    const raw = (key) => attempt(() => storage.getItem(key), null);
+    const put = (key, text) => attempt(() => (storage.setItem(key, text), true), false);
 
     const strings = (list) => Array.isArray(list) && list.every((s) => typeof s === "string");
     const SHAPES = {
@@ -70,10 +61,7 @@
       const key = KEY + name;
       const text = storage && !locked.has(name) ? raw(key) : null;
       if (text === null) return EMPTY[name]();
-      let value = null;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {} // eslint-disable-line no-empty
+      const value = attempt(() => JSON.parse(text), null);
       if (value && typeof value === "object" && value.v === V && SHAPES[name](value)) return value;
       if (value && value.v > V) {
         locked.add(name); // written by a newer version of this script: left for it
@@ -82,10 +70,7 @@
       const backup = `${key}.unreadable-${new Date().toISOString().slice(0, 19)}`;
       locked.add(name);
       if (put(backup, text)) {
-        try {
-          storage.removeItem(key);
-          locked.delete(name);
-        } catch (error) {} // eslint-disable-line no-empty
+        attempt(() => (storage.removeItem(key), locked.delete(name)));
         notice(`Your saved settings (${NAMES[name]}) could not be read; a copy was kept as “${backup}”.`);
       } else {
         notice(`Your saved settings (${NAMES[name]}) could not be read; they were left as they are.`);
@@ -211,12 +196,10 @@
 
     const linkable = (u) => typeof u === "string" && /^https?:\/\/[^\s"'<>]+$/.test(u);
 
+    // Null when the data is not to be had, or not in data.py's shape: the page's will do.
     async function fullRecord(id, day, link) {
-      try {
-        return record(await dayFile("dayData", day), id, day, link);
-      } catch (error) {
-        return null; // not the shape data.py writes: what the page shows will do
-      }
+      const data = await dayFile("dayData", day);
+      return attempt(() => record(data, id, day, link), null);
     }
 
     function record(data, id, day, link) {
@@ -242,13 +225,7 @@
     function isRecord(r) {
       const optional = (v, test) => v === undefined || test(v);
       const str = (v) => typeof v === "string";
-      const inside = (link) => {
-        try {
-          return /^[^/#?:][^?:]*#./.test(link) && new URL(link, root).href.startsWith(root.href);
-        } catch (error) {
-          return false;
-        }
-      };
+      const inside = (link) => attempt(() => /^[^/#?:][^?:]*#./.test(link) && new URL(link, root).href.startsWith(root.href), false);
       return !!r && typeof r === "object" && ID.test(r.id) && str(r.title) && r.title.length > 0 &&
         strings(r.authors) && DAY.test(r.day) && str(r.link) && inside(r.link) && r.saved > 0 &&
         optional(r.published, (v) => DAY.test(v)) && optional(r.category, str) &&
@@ -650,10 +627,7 @@
       const file = input.files && input.files[0];
       if (!file) return;
       file.text().then((text) => {
-        let data = null;
-        try {
-          data = JSON.parse(text);
-        } catch (error) {} // eslint-disable-line no-empty
+        const data = attempt(() => JSON.parse(text), null);
         input.value = "";
         if (data && data.format === "dpa-rules" && strings(data.watch) && strings(data.mute)) {
           const added = addRules(data.watch, data.mute, false);
