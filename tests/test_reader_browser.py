@@ -442,6 +442,18 @@ def test_watch_and_mute_across_a_reload_and_pages(base_url: str, tab: Tab) -> No
     assert page.locator("li.dpa-watched mark").first.inner_text() == "plan"
 
 
+def test_a_topic_term_holds_on_its_topics_pages(base_url: str, tab: Tab) -> None:
+    tab.page.goto(base_url + "topics/agents/")
+    set_rules(tab, base_url, ["topic:agents"], ["topic:robotics"])
+    items = tab.page.locator("ol.dpa-list > li")
+    assert items.count() > 0
+    assert tab.page.locator("ol.dpa-list > li.dpa-watched").count() == items.count()
+    tab.page.goto(base_url + "topics/robotics/")
+    assert tab.page.locator("ol.dpa-list > li.dpa-muted").count() > 0
+    tab.page.goto(base_url + "2025/06/09/")  # papers' topics are not on day pages
+    assert tab.page.locator(".dpa-watched, .dpa-muted").count() == 0
+
+
 def test_a_day_page_says_how_many_papers_match_with_links(base_url: str, tab: Tab) -> None:
     tab.page.goto(base_url + "2025/06/09/")
     set_rules(tab, base_url, ["author:Lovelace", "chain of thought"], [])
