@@ -464,6 +464,9 @@ def test_a_day_page_says_how_many_papers_match_with_links(base_url: str, tab: Ta
     tab.put("rules", {"v": 1, "watch": ["chain of thought"], "mute": []})
     tab.page.goto(base_url + "2025/06/12/")
     assert tab.page.inner_text(".dpa-watchsum") == "0 of 1 paper matches your watch list."
+    tab.put("rules", {"v": 1, "watch": [], "mute": ["right"]})
+    tab.page.reload()
+    assert tab.page.inner_text(".dpa-watchsum") == "1 of 1 paper muted."
     tab.put("rules", {"v": 1, "watch": ["right title"], "mute": []})
     tab.page.reload()
     assert (

@@ -545,12 +545,14 @@
       const head = document.querySelector(".dpa-head");
       const sections = papers.filter((p) => p.el.matches("section"));
       if (today && head && sections.length) {
+        // "3 of 19 papers match your watch list: <links>" (and how many are muted).
         const mine = watched.filter((p) => sections.includes(p));
-        const of = `${mine.length} of ${sections.length} paper${sections.length === 1 ? "" : "s"}`;
-        const line = el("p", { class: "dpa-watchsum" }, `${of} match${sections.length === 1 ? "es" : ""} your watch list${mine.length ? ": " : "."}`);
+        const of = (n) => `${n} of ${sections.length} paper${sections.length === 1 ? "" : "s"}`;
+        const line = el("p", { class: "dpa-watchsum" });
+        if (watch.length) line.append(`${of(mine.length)} match${sections.length === 1 ? "es" : ""} your watch list${mine.length ? ": " : "."}`);
         mine.forEach((p, i) => line.append(i ? " · " : "", el("a", { href: "#" + p.id }, p.title.textContent)));
-        if (muted) line.append(` (${muted} muted)`);
-        head.after(line);
+        if (muted) line.append(watch.length ? ` (${muted} muted)` : `${of(muted)} muted.`);
+        if (line.firstChild) head.after(line);
       }
     }
 
