@@ -84,6 +84,8 @@ class Generator:
             urls=urls,
             permalink=archive.permalink,
             first_listed=lambda paper_id: archive.first_listed[paper_id].isoformat(),
+            # A paper's topic slugs, for the reader's topic: watch and mute terms.
+            topics_of=lambda paper_id: " ".join(archive.paper_topics.get(paper_id, ())),
             correction_url=self.correction_url,
             absolute=config.url,
             site_name=config.site_name,

@@ -442,7 +442,7 @@ def test_watch_and_mute_across_a_reload_and_pages(base_url: str, tab: Tab) -> No
     assert page.locator("li.dpa-watched mark").first.inner_text() == "plan"
 
 
-def test_a_topic_term_holds_on_its_topics_pages(base_url: str, tab: Tab) -> None:
+def test_a_topic_term_holds_on_every_page_that_lists_the_paper(base_url: str, tab: Tab) -> None:
     tab.page.goto(base_url + "topics/agents/")
     set_rules(tab, base_url, ["topic:agents"], ["topic:robotics"])
     items = tab.page.locator("ol.dpa-list > li")
@@ -450,8 +450,12 @@ def test_a_topic_term_holds_on_its_topics_pages(base_url: str, tab: Tab) -> None
     assert tab.page.locator("ol.dpa-list > li.dpa-watched").count() == items.count()
     tab.page.goto(base_url + "topics/robotics/")
     assert tab.page.locator("ol.dpa-list > li.dpa-muted").count() > 0
-    tab.page.goto(base_url + "2025/06/09/")  # papers' topics are not on day pages
-    assert tab.page.locator(".dpa-watched, .dpa-muted").count() == 0
+    # Each paper carries its topics (data-topics), so day and week pages know them too.
+    tab.page.goto(base_url + "2025/06/10/")
+    assert tab.page.locator("section.dpa-watched[id='2506.00001']").count() == 1
+    assert tab.page.locator("section.dpa-muted[id='2506.00004']").count() == 1
+    tab.page.goto(base_url + "weeks/2025-W24/")
+    assert tab.page.locator("ol.dpa-list > li.dpa-muted").count() > 0
 
 
 def test_a_day_page_says_how_many_papers_match_with_links(base_url: str, tab: Tab) -> None:

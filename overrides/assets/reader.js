@@ -163,6 +163,7 @@
           fields: [...s.querySelectorAll("h2 a, .dpa-summary, .dpa-abstract")],
           authors: authors.split(",").map((a) => a.trim()).filter(Boolean),
           org: org ? decodeURIComponent(new URL(org.href).pathname.slice(1)).toLowerCase() : "",
+          topics: (s.dataset.topics || "").split(" "),
         });
       }
     }
@@ -178,6 +179,7 @@
         fields: [a, ...li.querySelectorAll(".dpa-gist")],
         authors: by ? by.textContent.replace(/ \+\d+$/, "").split(",").map((x) => x.trim()) : [],
         org: "",
+        topics: (li.dataset.topics || "").split(" "),
       });
     }
 
@@ -460,11 +462,6 @@
       return `(?<!${w})${body}(?!${w})`;
     }
 
-    // topic:slug holds on that topic's pages (the menu's Topics link, then the slug).
-    const topicsLink = [...document.querySelectorAll(".md-tabs__link, .md-nav__link")].find((a) => a.textContent.trim() === "Topics");
-    const topicsPath = topicsLink && topicsLink.href ? below(topicsLink.href) : null;
-    const pageTopic = topicsPath && here && here.startsWith(topicsPath) ? here.slice(topicsPath.length).split("/")[0] : "";
-
     /** A watch or mute term as a test of a paper: words, author:Name, org:handle, topic:slug. */
     function rule(term) {
       const m = /^(author|org|topic):\s*(.+)$/i.exec(term.trim());
@@ -472,7 +469,7 @@
       const value = m ? m[2].trim() : term;
       const ph = phrase(value);
       if (kind === "org") return { test: (p) => p.org === value.toLowerCase() };
-      if (kind === "topic") return { test: () => pageTopic === value.toLowerCase() };
+      if (kind === "topic") return { test: (p) => p.topics.includes(value.toLowerCase()) }; // data-topics, from topics.yml
       if (!ph.length) return null;
       if (kind === "author") return { test: (p) => p.authors.some((a) => has(words(a), ph)) };
       const find = finder(ph);
@@ -662,7 +659,7 @@
       const file = el("input", { type: "file", accept: ".json,application/json", hidden: "", on: () => importFile(file) });
       const count = load("saved").papers.length;
       const box = dialog("Watch and mute",
-        el("p", {}, "One term a line. Words and phrases match whole words of titles, abstracts and AI summaries, as topics do: “robot” does not find “robotics”, “robot*” does. Also author:Name, org:handle and topic:slug (on the topic's pages). A paper both watched and muted is shown."),
+        el("p", {}, "One term a line. Words and phrases match whole words of titles, abstracts and AI summaries, as topics do: “robot” does not find “robotics”, “robot*” does. Also author:Name, org:handle and topic:slug. A paper both watched and muted is shown."),
         ...area("dpa-watch", "Watch", rules.watch), ...area("dpa-mute", "Mute", rules.mute),
         el("p", { class: "dpa-row" },
           button("Apply", () => {
