@@ -602,11 +602,13 @@ def test_the_index_waits_until_pagefind_has_written_whole_files(tmp_path: Path) 
     async def both() -> None:
         await asyncio.gather(wait(), finish_later())
 
-    asyncio.run(both())
-    assert events == ["finished", "waited"]
-    (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")  # never written
-    with pytest.raises(BuildError, match="did not finish writing"):
-        asyncio.run(until_written(tmp_path, timeout=0.3))
+    # In a thread of its own: a browser test's Playwright may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, both()).result()
+        assert events == ["finished", "waited"]
+        (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")  # never written
+        with pytest.raises(BuildError, match="did not finish writing"):
+            thread.submit(asyncio.run, until_written(tmp_path, timeout=0.3)).result()
 
 
 def test_a_file_seen_whole_then_gone_does_not_count_for_another(tmp_path: Path) -> None:
