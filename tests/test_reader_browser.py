@@ -836,3 +836,19 @@ def test_reader_files_fit_the_size_budget() -> None:
         for name in ("reader.js", "reader.css")
     }
     assert sum(sizes.values()) <= SIZE_BUDGET, sizes
+
+
+def test_search_results_are_marked_and_folded_as_they_come(base_url: str, tab: Tab) -> None:
+    tab.page.goto(base_url + "search/")
+    set_rules(tab, base_url, ["plan"], ["robot"])
+    tab.page.goto(base_url + "search/?q=agents")
+    watched = tab.page.locator("#dpa-search-results li.dpa-watched")
+    watched.first.wait_for()
+    assert watched.first.locator("mark.dpa-mk").first.inner_text().lower() == "plan"
+    tab.page.goto(base_url + "search/?q=robot")
+    muted = tab.page.locator("#dpa-search-results li.dpa-muted")
+    muted.first.wait_for()
+    assert not muted.first.locator(".dpa-hit__excerpt").is_visible()  # folded to its title
+    muted.first.get_by_role("button", name="Muted · show Robot hands").click()
+    assert muted.first.locator(".dpa-hit__excerpt").is_visible()
+    assert not tab.errors

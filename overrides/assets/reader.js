@@ -519,14 +519,16 @@
       (p.el.querySelector("h2") || p.el).prepend(toggle);
     }
 
-    function applyRules() {
+    function rulesNow() {
       const rules = load("rules");
-      const watch = rules.watch.map(rule).filter(Boolean);
-      const mute = rules.mute.map(rule).filter(Boolean);
-      if (!watch.length && !mute.length) return;
+      return [rules.watch.map(rule).filter(Boolean), rules.mute.map(rule).filter(Boolean)];
+    }
+
+    /** Mark the watched papers of the list and fold the muted ones: [watched, muted count]. */
+    function mark(list, watch, mute) {
       const watched = [];
       let muted = 0;
-      for (const p of papers) {
+      for (const p of list) {
         const hits = watch.filter((r) => r.test(p));
         if (hits.length) {
           p.el.classList.add("dpa-watched");
@@ -539,6 +541,13 @@
           muted += 1;
         }
       }
+      return [watched, muted];
+    }
+
+    function applyRules() {
+      const [watch, mute] = rulesNow();
+      if (!watch.length && !mute.length) return;
+      const [watched, muted] = mark(papers, watch, mute);
       const head = document.querySelector(".dpa-head");
       const sections = papers.filter((p) => p.el.matches("section"));
       if (today && head && sections.length) {
@@ -797,6 +806,26 @@
     const bar = document.querySelector(".md-header__inner");
     if (bar) bar.insertBefore(open, bar.querySelector(".dpa-sbox, .md-header__source"));
     applyRules();
+    // Search results come later, from search.js: marked and folded as they are shown.
+    document.addEventListener("dpa-search-shown", () => {
+      const [watch, mute] = rulesNow();
+      if (!watch.length && !mute.length) return;
+      const fresh = [];
+      for (const li of document.querySelectorAll("li.dpa-search__result:not([data-dpa-marked])")) {
+        li.dataset.dpaMarked = "";
+        const a = li.querySelector("a.dpa-hit");
+        const title = a && a.querySelector(".dpa-hit__title");
+        if (!title) continue;
+        const meta = a.querySelector(".dpa-hit__meta");
+        fresh.push({
+          el: li, id: decodeURIComponent(new URL(a.href).hash.slice(1)), title,
+          fields: [title, ...a.querySelectorAll(".dpa-hit__excerpt")],
+          authors: meta ? meta.textContent.split(" · ")[0].split(",").map((x) => x.trim()) : [],
+          org: "", topics: [],
+        });
+      }
+      mark(fresh, watch, mute);
+    });
     newSinceLastVisit();
     renderSaved();
     offered();
