@@ -54,9 +54,13 @@ class Forked(Generic[R]):
         self._process = context.Process(
             target=_work_and_send, args=(send, work, handed, os.getpid())
         )
+        # A Ctrl-C landing during the fork would be raised in one of Python's at-fork
+        # callbacks, which print it and carry on: the build would go on. Held until forked.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._process.start()  # an OSError (no memory or process left) is the caller's
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             handed.clear()
             send.close()  # the child holds the other end: EOF here if it dies
         # Its answer is read as it comes, not when result() is called: the child would wait
@@ -121,6 +125,7 @@ def _work_and_send(
     send: Connection, work: Callable[..., Any], handed: list[tuple], parent: int
 ) -> None:
     _die_with_parent(parent)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while forking
     try:
         send.send((True, work(*handed[0]), ""))
     except BaseException as exc:  # the parent raises it, with this traceback as a note

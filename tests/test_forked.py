@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from generator.errors import BuildError, ContentError
 from generator.forked import in_two
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Odd(Exception):
@@ -81,3 +86,25 @@ def test_forked_work_runs_in_this_process_beside_another_thread() -> None:
         forked = thread.submit(Forked, _pids, [1, 2, 3]).result()  # made in the worker thread
     assert forked.result() == [os.getpid()] * 3
     assert Forked(_pids, [1]).result() != [os.getpid()]  # alone again: a forked process
+
+
+def test_a_ctrl_c_during_the_fork_is_not_lost(tmp_path: Path) -> None:
+    # Python runs at-fork callbacks (logging's among them) and prints, then drops, what they
+    # raise: a Ctrl-C landing there would let the build go on. Forked holds it until forked.
+    script = tmp_path / "fork.py"
+    script.write_text(
+        "import os, signal\n"
+        "from generator.forked import Forked\n"
+        "os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "try:\n"
+        "    Forked(int, '1').result()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+        "else:\n"
+        "    print('went on')\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "interrupted", done.stderr
