@@ -161,3 +161,70 @@ def test_search_bench_runs_on_a_tiny_archive(tmp_path: Path) -> None:
     queries = [row for row in rows if re.match(r"\| [^|]+ \| \d+ \| \d+ KB \|", row)]
     assert len(queries) == 5, rows  # four fixed queries and one exact title
     assert "The exact-title query, all years searched: its paper is first." in done.stdout
+
+
+def _load_page_bench():
+    spec = importlib.util.spec_from_file_location("page_bench", ROOT / "bench" / "page_bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_page_bench_serves_as_github_pages_does(tmp_path: Path) -> None:
+    """bench/page_bench.py's pure parts (the Lighthouse and vnu runs are not tests)."""
+    bench = _load_page_bench()
+    assert bench.content_type("a/index.html") == "text/html; charset=utf-8"
+    assert bench.content_type("pagefind/2026/x.pf_fragment") == "application/octet-stream"
+    assert bench.gzipped("application/javascript; charset=utf-8", "gzip, deflate, br")
+    assert not bench.gzipped("text/css", "br")
+    assert not bench.gzipped("application/gzip", "gzip")  # data/archive.json.gz as it is
+    (tmp_path / "2026" / "05").mkdir(parents=True)
+    (tmp_path / "2026" / "05" / "index.html").write_text("month")
+    (tmp_path / "404.html").write_text("missing")
+    assert bench.resolve(tmp_path, "/2026/05/") == (200, tmp_path / "2026/05/index.html", None)
+    assert bench.resolve(tmp_path, "/2026/05") == (301, None, "/2026/05/")
+    assert bench.resolve(tmp_path, "/2026/06/") == (404, tmp_path / "404.html", None)
+    assert bench.resolve(tmp_path, "/../etc/passwd") == (404, tmp_path / "404.html", None)
+
+
+def test_page_bench_picks_median_pages_and_groups_vnu_messages(tmp_path: Path) -> None:
+    bench = _load_page_bench()
+    files = {"index.html": 1, "2026/05/index.html": 5, "search/index.html": 1}
+    files |= {f"2026/05/{day:02d}/index.html": size for day, size in [(1, 30), (2, 10), (3, 20)]}
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x" * size)
+    pages, notes = bench.choose_pages(tmp_path)
+    assert pages == [
+        ("home", "index.html"),
+        ("day", "2026/05/03/index.html"),
+        ("month", "2026/05/index.html"),
+        ("search", "search/index.html"),
+    ]
+    assert [note.split(":")[0] for note in notes] == ["topic", "saved"]
+
+    def message(url: str, text: str, markup: str, kind: str = "error") -> dict[str, object]:
+        extract = f"ab{markup}cd"
+        return {"type": kind, "url": url, "message": text, "extract": extract,
+                "hiliteStart": 2, "hiliteLength": len(markup)}  # fmt: skip
+
+    toggle, box = '<input type="checkbox" autocomplete="off">', '<input role="combobox">'
+    ours = [
+        message("file:/s/index.html", "autocomplete", toggle),
+        message("file:/s/day.html", "autocomplete", toggle),
+        message("file:/s/day.html", "autocomplete", '<input id="ours" autocomplete="off">'),
+        message("file:/s/day.html", "combobox", box),
+        message("file:/s/day.html", "trailing slash", "<br/>", "info") | {"subType": "warning"},
+    ]
+    stock = [message("file:/stock/index.html", "autocomplete", toggle)]
+    page_of = {"file:/s/index.html": "home", "file:/s/day.html": "day"}
+    groups = bench.group_messages(ours, page_of, stock)
+    assert [(g.kind, g.message, g.count, g.pages) for g in groups] == [
+        ("error", "autocomplete", 3, ["home", "day"]),
+        ("error", "combobox", 1, ["day"]),
+        ("warning", "trailing slash", 1, ["day"]),
+    ]
+    assert [bench.whose(g) for g in groups] == ["Material 2, ours 1", "ours", "ours"]
+    assert groups[0].example == '<input id="ours" autocomplete="off">'  # ours shown first
