@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "overrides" / "assets"
 SUB_PATH = "archive/"  # served below a path, as GitHub Pages serves a project's site
 KEY = "/" + SUB_PATH + "dpa-"  # reader.js keeps its data under the site's path
-SIZE_BUDGET = 15 * 1024  # reader.js and reader.css, each gzipped, together
+SIZE_BUDGET = 15_000  # bytes: reader.js and reader.css, each gzipped (level 6), together
 
 
 @pytest.fixture(scope="module")
@@ -832,7 +832,7 @@ def test_every_control_is_reached_by_keyboard_and_named(base_url: str, tab: Tab)
 
 def test_reader_files_fit_the_size_budget() -> None:
     sizes = {
-        name: len(gzip.compress((ASSETS / name).read_bytes(), compresslevel=9))
+        name: len(gzip.compress((ASSETS / name).read_bytes(), compresslevel=6))
         for name in ("reader.js", "reader.css")
     }
     assert sum(sizes.values()) <= SIZE_BUDGET, sizes

@@ -1,7 +1,6 @@
-/* Reader tools, all in the reader's browser: Save and Cite on every paper, the saved papers
-   page (BibTeX, RIS, JSON), watch and mute lists, papers new since the last visit, and keys.
-   What it keeps is in localStorage under the site's path; nothing is sent anywhere. Every
-   control is made here: without this script, or its storage, each page is as complete. */
+/* Reader tools: Save, Cite, the saved page, watch and mute, new since the last visit, keys.
+   Kept in localStorage under the site's path, sent nowhere. Every control is made here:
+   without this script, or its storage, each page is as complete. */
 (function () {
   "use strict";
   const html = document.documentElement;
@@ -13,7 +12,7 @@
 
   function start() {
     const script = document.currentScript;
-    // Paths from generator/urls.py, on the script tag; this file is <root>/assets/reader.js.
+    // Paths from generator/urls.py, on the script tag; this is <root>/assets/reader.js.
     const root = new URL("../", script.src);
     const pattern = (name) => script.dataset[name] || "";
     const ARXIV = "https://arxiv.org/abs/";
@@ -118,7 +117,7 @@
       toastTimer = setTimeout(() => (toastBox.textContent = ""), 4000);
     }
 
-    /** A modal dialog with a title, its content and a Close button; removed once closed. */
+    /** A modal dialog with a Close button; removed once closed. */
     function dialog(title, ...content) {
       const id = "dpa-d" + Math.random().toString(36).slice(2);
       const box = el("dialog", { class: "dpa-dialog", "aria-labelledby": id },
@@ -130,7 +129,7 @@
       return box;
     }
 
-    // ---- Papers on the page: day page sections, and list items linking to their permalink.
+    // ---- Papers: day page sections, and list items linking to a permalink.
 
     /** A URL's path below the site root ("2025/06/09/"), or null elsewhere. */
     function below(href) {
@@ -139,7 +138,7 @@
       return url.pathname.slice(root.pathname.length).replace(/index\.html$/, "");
     }
 
-    /** "2025-06-09" for a day page's path (a permalink's, as the page links it), or null. */
+    /** "2025-06-09" for a day page's path, or null. */
     function dayOf(path) {
       const m = /^(\d{4})\/(\d\d)\/(\d\d)\/$/.exec(path || "");
       return m && `${m[1]}-${m[2]}-${m[3]}`;
@@ -183,7 +182,7 @@
       });
     }
 
-    // ---- Records: a paper's full record from its day's JSON, else what the page shows.
+    // ---- Records: from the day's JSON, else what the page shows.
 
     const fetched = new Map();
     function dayFile(which, day) {
@@ -198,7 +197,7 @@
 
     const linkable = (u) => typeof u === "string" && /^https?:\/\/[^\s"'<>]+$/.test(u);
 
-    // Null when the data is not to be had, or not in data.py's shape: the page's will do.
+    // Null when the data cannot be had or is not in data.py's shape.
     async function fullRecord(id, day, link) {
       const data = await dayFile("dayData", day);
       return attempt(() => record(data, id, day, link), null);
@@ -354,7 +353,7 @@
       return text + "ER  - \n";
     }
 
-    /** The BibTeX entry of a paper: the day's .bib file's, else built here from its record. */
+    /** A paper's BibTeX: the day's .bib file's entry, else built from its record. */
     async function entry(p) {
       const bib = await dayFile("dayBib", p.day);
       const mark = new RegExp(`eprint\\s*=\\s*[{"]${p.id.replace(/[.]/g, "\\.")}[}"]`);
@@ -462,7 +461,7 @@
       return `(?<!${w})${body}(?!${w})`;
     }
 
-    /** A watch or mute term as a test of a paper: words, author:Name, org:handle, topic:slug. */
+    /** A watch or mute term as a test: words, author:, org:, topic:. */
     function rule(term) {
       const m = /^(author|org|topic):\s*(.+)$/i.exec(term.trim());
       const kind = m ? m[1].toLowerCase() : "words";
@@ -482,7 +481,7 @@
       return copy.textContent;
     }
 
-    /** Wrap what the expression finds in the paper's fields in <mark>, text node by text node. */
+    /** <mark> what the expression finds in the paper's fields, text node by text node. */
     function highlight(p, re) {
       for (const field of p.fields) {
         const walk = document.createTreeWalker(field, NodeFilter.SHOW_TEXT);
@@ -524,7 +523,7 @@
       return [rules.watch.map(rule).filter(Boolean), rules.mute.map(rule).filter(Boolean)];
     }
 
-    /** Mark the watched papers of the list and fold the muted ones: [watched, muted count]. */
+    /** Mark watched papers, fold muted ones: [watched, muted count]. */
     function mark(list, watch, mute) {
       const watched = [];
       let muted = 0;
@@ -630,7 +629,7 @@
       return save("rules", rules) ? rules.watch.length + rules.mute.length - before : -1;
     }
 
-    /** A file of rules or saved papers, as this script exports them, merged into the store. */
+    /** A file of rules or saved papers, as exported here, merged into the store. */
     function importFile(input) {
       const file = input.files && input.files[0];
       if (!file) return;
@@ -689,7 +688,7 @@
       return box;
     }
 
-    /** #watch=...&mute=... (a shared link): the lists it offers, applied if the reader says so. */
+    /** A shared #watch=...&mute=... link: applied if the reader says so. */
     function offered() {
       if (!/^#(watch|mute)=/.test(location.hash)) return;
       const q = new URLSearchParams(location.hash.slice(1));
@@ -740,7 +739,7 @@
         list.length ? el("ol", { class: "dpa-list dpa-saved-list" }, ...items) : el("p", {}, "None yet: each paper on the site has a Save button."),
         list.length ? exports : null,
         el("p", {}, el("label", { for: "dpa-saved-file" }, "Import a JSON export (added to these): "), file));
-      // Papers saved while their day's data could not be fetched: completed when it can be.
+      // Papers saved without their day's data: completed now if it can be had.
       for (const r of list.filter((x) => x.incomplete).slice(0, 20)) {
         fullRecord(r.id, r.day, r.link).then((full) => {
           const data = load("saved");
@@ -806,7 +805,7 @@
     const bar = document.querySelector(".md-header__inner");
     if (bar) bar.insertBefore(open, bar.querySelector(".dpa-sbox, .md-header__source"));
     applyRules();
-    // Search results come later, from search.js: marked and folded as they are shown.
+    // Search results come later (search.js): marked as they are shown.
     document.addEventListener("dpa-search-shown", () => {
       const [watch, mute] = rulesNow();
       if (!watch.length && !mute.length) return;
