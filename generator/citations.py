@@ -94,6 +94,8 @@ def _escape_text(text: str) -> str:
 
 def _safe_math(latex: str) -> bool:
     """Whether math can go into a field as it is: balanced braces, ordinary commands only."""
+    if "^^" in latex:
+        return False  # TeX reads ^^5c as a backslash: \input written another way
     depth = 0
     for char in latex:  # BibTeX counts every brace, a `\{` too
         depth += (char == "{") - (char == "}")

@@ -60,9 +60,15 @@ class Forked(Generic[R]):
         try:
             self._process.start()  # an OSError (no memory or process left) is the caller's
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             handed.clear()
             send.close()  # the child holds the other end: EOF here if it dies
+            try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C comes here
+            except BaseException:
+                if self._process.pid is not None:  # started, and of no use now
+                    self._process.terminate()
+                    self._process.join()
+                raise
         # Its answer is read as it comes, not when result() is called: the child would wait
         # on a full pipe meanwhile (parsed days take a second to come across).
         self._reader = ThreadPoolExecutor(1)

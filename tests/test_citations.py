@@ -259,6 +259,8 @@ TRICKY = [
     "trailing $",
     "G^2RPO and SL^{2}A-INR",
     "line\nbreak and   spaces\tand\n\nparagraphs",
+    "Leak $x^^5cinput^^7b/etc/passwd^^7d$ by TeX's own escapes",
+    "A title holding $eprint={2506.00001}$",
 ]
 
 
@@ -276,6 +278,7 @@ def test_math_stays_math_only_when_plainly_safe() -> None:
         latex_text("$\\input{x}$") == r"\$\textbackslash{}input\textbraceleft{}x\textbraceright{}\$"
     )
     assert latex_text("$50%$") == r"\$50\%\$"
+    assert latex_text("$x^^5cinput$") == r"\$x\textasciicircum{}\textasciicircum{}5cinput\$"
     assert latex_text("$a}{b$") == r"\$a\textbraceright{}\textbraceleft{}b\$"
     assert latex_text("costs $5 and $10") == r"costs \$5 and \$10"  # Pandoc's rule: not math
 

@@ -234,7 +234,7 @@
     }
 
     // ---- Citations: BibTeX as generator/citations.py writes the days' .bib files, and RIS.
-    // The same rules as there, ported line by line (tests/test_reader_browser.py compares).
+    // The same rules as there (tests/test_reader_browser.py compares the two).
 
     const WS = "[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+"; // str.split()'s
     const spaces = (t) => String(t).split(new RegExp(WS)).filter(Boolean).join(" ");
@@ -263,21 +263,18 @@
       can could should would will how what when where which who whom why all any not no vs
       than then so if towards toward through within without about after before between`.split(/\s+/));
 
-    /** Math kept as math with % # & escaped, or null when it is not plainly safe to keep. */
+    /** Math kept as it is, or null when it is not plainly safe to keep (as _safe_math). */
     function escapeMath(latex) {
       let depth = 0;
       for (const c of latex) {
         depth += (c === "{") - (c === "}");
         if (depth < 0) return null;
       }
-      if (depth) return null;
-      let safe = true;
-      const out = latex.replace(/\\[A-Za-z]+|\\.|\\$|[%#&]/gu, (t) => {
-        const long = [...t].length > 2;
-        if (t[0] === "\\" && (long ? !COMMANDS.has(t.slice(1)) : !SYMBOLS.has(t))) safe = false;
-        return /^[%#&]$/.test(t) ? "\\" + t : t;
-      });
-      return safe ? out : null;
+      if (depth || latex.includes("^^")) return null; // ^^5c is TeX's other backslash
+      for (const t of latex.match(/\\[A-Za-z]+|\\.|\\$|[%#&]/gu) || []) {
+        if (t[0] !== "\\" || ([...t].length > 2 ? !COMMANDS.has(t.slice(1)) : !SYMBOLS.has(t))) return null;
+      }
+      return latex;
     }
 
     /** Text as LaTeX for a BibTeX field: escaped, its safe $...$ math kept. */
@@ -356,7 +353,7 @@
     /** A paper's BibTeX: the day's .bib file's entry, else built from its record. */
     async function entry(p) {
       const bib = await dayFile("dayBib", p.day);
-      const mark = new RegExp(`eprint\\s*=\\s*[{"]${p.id.replace(/[.]/g, "\\.")}[}"]`);
+      const mark = new RegExp(`^  eprint=\\{${p.id.replace(/[.]/g, "\\.")}\\},$`, "m");
       const found = bib && bib.split(/\n(?=@)/).find((e) => mark.test(e));
       if (found) return found.trim() + "\n";
       const saved = load("saved").papers.find((r) => r.id === p.id);
@@ -426,7 +423,8 @@
     /** A phrase as topics.topic_from_checked makes it: its words, or one pattern with a *. */
     function phrase(text) {
       const p = String(text).trim().toLowerCase();
-      return p.includes("*") ? [p] : p.match(WORD) || [];
+      if (!p.includes("*")) return p.match(WORD) || [];
+      return /^\*?[\p{L}\p{N}_]+\*?$/u.test(p) ? [p] : []; // as in topics.yml: * at a word's ends only
     }
 
     function wild(pattern, token) {
@@ -641,14 +639,16 @@
           if (added >= 0) toast(`Imported the watch and mute lists: ${added} new term${added === 1 ? "" : "s"}.`);
           if (added >= 0) setTimeout(() => location.reload(), 600);
         } else if (data && data.format === "dpa-saved" && Array.isArray(data.papers)) {
-          const good = data.papers.filter(isRecord);
+          // Only the known fields are kept, each id once: a file is anyone's.
+          const keep = "id title authors day link saved published category github project incomplete".split(" ");
+          const good = data.papers.filter(isRecord).map((r) => Object.fromEntries(keep.filter((k) => r[k] !== undefined).map((k) => [k, r[k]])));
           const store = load("saved");
           const known = new Map(store.papers.map((r) => [r.id, r]));
           let added = 0;
           for (const r of good) {
             const have = known.get(r.id);
-            if (!have) (added += 1), store.papers.push(r);
-            else if (have.incomplete && !r.incomplete) Object.assign(have, r, { saved: have.saved });
+            if (!have) (added += 1), store.papers.push(r), known.set(r.id, r);
+            else if (have.incomplete && !r.incomplete) Object.assign(have, r, { saved: have.saved, incomplete: undefined });
           }
           const skipped = data.papers.length - good.length;
           if (save("saved", store)) {
