@@ -118,7 +118,8 @@ def _index(phrases_of_topics: list[tuple[tuple[str, ...], ...]]) -> Index:
 
 def _candidates(index: Index, words: Words) -> list[tuple[int, tuple[str, ...]]]:
     """The phrases of the index that the words may hold: their first word is there."""
-    return [entry for token in (words.tokens | {"*"}) & index.keys() for entry in index[token]]
+    found = [entry for token in words.tokens & index.keys() for entry in index[token]]
+    return found + index.get("*", [])  # patterns ("*bench"): tried on every paper
 
 
 class Words:
