@@ -362,3 +362,16 @@ def test_same_content_same_bytes(tmp_path: Path) -> None:
     assert bibs and all(first[path] == second[path] for path in bibs)
     papers = load_archive(tmp_path / "a" / "content").days[0].papers
     assert day_bib(papers) == day_bib(list(papers)) == first[bibs[0]].decode("utf-8")
+
+
+def test_reader_js_keeps_the_same_math_allowlist() -> None:
+    # reader.js builds BibTeX offline (the saved page) by the same rules: its copy of the
+    # commands and symbols kept as math must be this module's, word for word.
+    from generator.citations import _MATH_COMMANDS, _MATH_SYMBOLS
+
+    script = (ROOT / "overrides" / "assets" / "reader.js").read_text("utf-8")
+    commands = re.search(r"const COMMANDS = new Set\(`([^`]*)`", script)
+    symbols = re.search(r'const SYMBOLS = new Set\(\[\.\.\."([^"]*)"\]', script)
+    assert commands and symbols, "reader.js's lists were not found"
+    assert set(commands.group(1).split()) == _MATH_COMMANDS
+    assert {"\\" + char for char in symbols.group(1)} == _MATH_SYMBOLS
