@@ -104,12 +104,19 @@ def test_the_gold_set_holds_what_it_promises() -> None:
     assert "the topic is a MAIN SUBJECT of the paper" in GOLD.read_text("utf-8")
 
 
-def test_topics_scores_the_real_rules_on_the_real_corpus(
-    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def corpus_content(imported: Path, tmp_path: Path) -> Path:
+    """The imported corpus with the repository's topics.yml: what `topics` scores."""
     content = tmp_path / "content"
     shutil.copytree(imported, content)
     shutil.copy(ROOT / "content" / "topics.yml", content / "topics.yml")
+    return content
+
+
+def test_topics_scores_the_real_rules_on_the_real_corpus(
+    corpus_content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = corpus_content
     assert main(["topics", "--content", str(content), "--verbose"]) == 0  # no topic below floor
     out = capsys.readouterr().out
     assert out.count("| llm-reasoning |") == 3  # tune half, report half, both
@@ -325,11 +332,9 @@ def test_a_bad_before_file_is_a_content_error_naming_it(
 
 
 def test_topics_before_on_the_real_corpus(
-    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    corpus_content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(imported, content)
-    shutil.copy(ROOT / "content" / "topics.yml", content / "topics.yml")
+    content = corpus_content
     # The base's rules: without the first topic, and the second without its last rule list.
     old: dict[str, Any] = yamlfile.loads((content / "topics.yml").read_text("utf-8"), "topics")
     first, second = old["topics"][:2]
