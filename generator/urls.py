@@ -27,6 +27,7 @@ DATA = "data/"  # open data: a JSON file per day, the whole archive gzipped
 ARCHIVE_DATA = DATA + "archive.json.gz"
 DAY_DATA_PATTERN = DATA + "YYYY/MM/DD.json"  # day_data's paths, as the About page says
 DAY_BIB_PATTERN = DATA + "YYYY/MM/DD.bib"  # day_bib's paths
+TRENDS_DATA = DATA + "trends/"  # the trends page's numbers: one CSV and one JSON per dataset
 OPML = "feeds.opml"
 
 # A feed's file name by format; the folder says which feed ("" the new papers).
@@ -74,6 +75,11 @@ def day_data(list_day: date) -> str:
 def day_bib(list_day: date) -> str:
     """data/2026/05/29.bib: the day's papers as BibTeX."""
     return f"{DATA}{list_day:%Y/%m/%d}.bib"
+
+
+def trends_data(dataset: str, fmt: str) -> str:
+    """data/trends/weekly.csv: a trends dataset as "csv" or "json"."""
+    return f"{TRENDS_DATA}{dataset}.{fmt}"
 
 
 def permalink(first_listed: date, paper_id: str) -> str:
