@@ -42,7 +42,14 @@ from generator import urls  # noqa: E402
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 START, END = "<!-- build-bench:start -->", "<!-- build-bench:end -->"
 QUERY = "speculative decoding"  # a topic phrase of the sample, as in bench/search_bench.py
-STAGES = ("load content", "generate pages", "mkdocs build", "data and feeds", "search index")
+STAGES = (
+    "load content",
+    "trends",
+    "generate pages",
+    "mkdocs build",
+    "data and feeds",
+    "search index",
+)
 # `{stage}: {seconds:.2f} s, peak {MB} MB`, or the older form without the peak; a stage may
 # carry a note in brackets, "search index (5 of 6 years unchanged): ...".
 STAGE_LINE = re.compile(
@@ -345,7 +352,7 @@ def next_night(content: Path, target: Path) -> Path:
 
 def _writes(site: Path, docs: Path) -> dict[str, Disk]:
     """What each stage left on disk, told apart by where it writes."""
-    writes = {stage: Disk() for stage in ("generate pages", *STAGES[2:])}
+    writes = {stage: Disk() for stage in ("generate pages", *STAGES[3:])}
     writes["generate pages"] = disk_usage(docs)  # the Markdown, in build/, not in site/
     for path in site.rglob("*"):
         if not path.is_file():

@@ -23,6 +23,7 @@ from .outputs import Outputs, Writer
 from .pages import iter_pages
 from .sample import make_sample
 from .search import BUNDLE_DIR, build_index
+from .trends import Trends, trends_of
 from .validate import Checked, check_content
 
 SAMPLE_PAPERS = 400
@@ -55,16 +56,20 @@ def build_site(
             del checked  # the archive holds its own copy of every paper
             _ = archive.paper_topics  # once, before the fork below: both processes need them
             log(_stage_line("load content", time.perf_counter() - begun, _peak_mb()))
+            with _stage(log, "trends"):  # before the fork, too: pages and open data draw them
+                trends = trends_of(archive)
             site = outputs.begin()
             # Data, feeds and the search index need only the archive, not the pages: a forked
             # process (it inherits the archive rather than pickling it) builds them while this
             # one generates pages and runs MkDocs; they are moved in afterwards.
             staged = outputs.scratch("staged")
-            side = Forked(_side_outputs, archive, config, staged, outputs.build / SEARCH_CACHE)
+            side = Forked(
+                _side_outputs, archive, trends, config, staged, outputs.build / SEARCH_CACHE
+            )
             try:
                 with _stage(log, "generate pages"):
                     docs = outputs.scratch("docs")
-                    _write_pages(docs, archive, config)
+                    _write_pages(docs, archive, trends, config)
                 epoch = _epoch(archive)
                 del archive  # the forked process has its own; MkDocs needs none (a few 100 MB)
                 with _stage(log, "mkdocs build"):
@@ -86,15 +91,15 @@ def build_site(
     return sample
 
 
-def _write_pages(docs: Path, archive: Archive, config: SiteConfig) -> None:
+def _write_pages(docs: Path, archive: Archive, trends: Trends, config: SiteConfig) -> None:
     """Every page's Markdown into docs/ (replaced), each written as it is made."""
     # A 30,000-paper archive's pages are 110 MB, and MkDocs reads them back from docs/ anyway.
-    pages = iter_pages(archive, config, feed_catalog(archive, config))
+    pages = iter_pages(archive, config, feed_catalog(archive, config), trends)
     Writer(docs).write_all("pages", pages)
 
 
 def _side_outputs(
-    archive: Archive, config: SiteConfig, staged: Path, search_cache: Path
+    archive: Archive, trends: Trends, config: SiteConfig, staged: Path, search_cache: Path
 ) -> list[StageTime]:
     """Data, feeds and the search index, written under staged/ (runs in the forked process)."""
     started = time.perf_counter()
@@ -103,7 +108,7 @@ def _side_outputs(
 
     def data_and_feeds() -> None:  # once Pagefind has every record, while it writes
         begun = time.perf_counter()
-        writer.write_all("open data", iter_data(archive))
+        writer.write_all("open data", iter_data(archive, trends))
         writer.write_all("feeds", generate_feeds(archive, config).items())
         timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
 

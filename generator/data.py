@@ -1,4 +1,4 @@
-"""Open data: every day as JSON and its papers as BibTeX, the whole archive gzipped."""
+"""Open data: every day as JSON and its papers as BibTeX, the whole archive gzipped, trends."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from . import urls
 from .archive import Archive
 from .citations import day_bib
+from .trends import Trends, iter_trends_data, trends_of
 
 
 def _json(value: Any) -> bytes:
@@ -18,9 +19,9 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def iter_data(archive: Archive) -> Iterator[tuple[str, bytes]]:
+def iter_data(archive: Archive, trends: Trends | None = None) -> Iterator[tuple[str, bytes]]:
     """(site path, bytes) of each day's data/YYYY/MM/DD.json and, for a day with papers, its
-    DD.bib beside it; then data/archive.json.gz."""
+    DD.bib beside it; then data/archive.json.gz, and the trends page's numbers."""
     # One at a time, and the archive's JSON compressed as it is made: at 30,000 papers the
     # days' files are 66 MB, which the build need not hold at once.
     # mtime=0 keeps the download byte-identical from build to build. Level 5: level 6 took
@@ -43,3 +44,4 @@ def iter_data(archive: Archive) -> Iterator[tuple[str, bytes]]:
             gz.write((b"," if number else b"") + text[:-1])  # without its newline
         gz.write(b"]}\n")
     yield urls.ARCHIVE_DATA, archive_gz.getvalue()
+    yield from iter_trends_data(trends or trends_of(archive))

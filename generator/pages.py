@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from . import dates, urls
+from . import dates, figures, urls
 from .archive import Archive
 from .config import SiteConfig
 from .content import day_path
@@ -26,11 +27,13 @@ from .mathml import has_math, render_text
 from .mkdocs_hooks import FLAG as READY_HTML
 from .models import REFRESH_DAYS, Day, Paper, linkable, strip_invisible
 from .topics import Topic
+from .trends import Trends, trends_of
 from .validate import correction_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The pages written in Markdown (their headings and lists); the rest are ready HTML.
 MARKDOWN_TEMPLATES = {"about.md.j2", "contributing.md.j2", "search.md.j2", "saved.md.j2"}
+CHARTS = "charts"  # front matter: the page draws charts, so its head links charts.css
 _META_UNSAFE = re.compile(r"[<>&\"'{}\x00-\x1f]")
 
 
@@ -60,8 +63,16 @@ class Cell:
 class Generator:
     """Renders every page; each template is rendered once per page."""
 
-    def __init__(self, archive: Archive, config: SiteConfig, feeds: list[FeedInfo]) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        config: SiteConfig,
+        feeds: list[FeedInfo],
+        trends: Trends | None = None,
+    ) -> None:
         self.archive, self.config, self.feeds = archive, config, feeds
+        if trends is not None:  # worked out already (the build's are): not again
+            self.trends = trends
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,  # every value is escaped unless a filter returns Markup
@@ -110,6 +121,11 @@ class Generator:
             link=lambda target: urls.relative(url, target), front=front, **values
         )
 
+    @cached_property
+    def trends(self) -> Trends:
+        """The archive's numbers over time, worked out once for every page that draws them."""
+        return trends_of(self.archive)
+
     def correction_url(self, paper_id: str) -> str:
         """GitHub's web editor on a new correction file, prefilled for this paper."""
         # The schema comment on the first line gives editors completion for the fields under
@@ -130,6 +146,7 @@ class Generator:
         yield urls.docs_path(urls.HOME), self.home()
         yield urls.docs_path(urls.ARCHIVE), self.archive_page()
         yield urls.docs_path(urls.COVERAGE), self.coverage()
+        yield urls.docs_path(urls.TRENDS), self.trends_page()
         yield urls.docs_path(urls.FEEDS), self.feeds_page()
         about = self.render("about.md.j2", urls.ABOUT, {"title": "About"})
         yield urls.docs_path(urls.ABOUT), about
@@ -261,11 +278,13 @@ class Generator:
                 prev=date(*months[index - 1], 1) if index else None,
                 next=date(*months[index + 1], 1) if index + 1 < len(months) else None,
             )
+        days = [(cell.date, cell.state, cell.count) for cell in cells.values()]
         for year in sorted({y for y, _ in months}):
             year_months = [self._month_summary(y, m) for y, m in months if y == year]
             papers = [p for y, m in months if y == year for p in self.by_month[(y, m)]]
             top = _top(papers, 25)
             front = _front(str(year), _describe(f"Top papers of {year}", top), _thumb(top))
+            front[CHARTS] = True
             pages[urls.docs_path(urls.year(date(year, 1, 1)), folder=True)] = self.render(
                 "year.md.j2",
                 urls.year(date(year, 1, 1)),
@@ -275,6 +294,9 @@ class Generator:
                 top=top,
                 count=len(papers),
                 listed=sum(1 for d in self.archive.listed_days if d.date.year == year),
+                calendar=figures.coverage_calendar(
+                    year, days, urls.relative(urls.year(date(year, 1, 1)), urls.COVERAGE)
+                ),
             )
         return pages
 
@@ -311,8 +333,16 @@ class Generator:
         pages = {}
         for topic in self.archive.topics:
             pages.update(self._topic(topic, members[topic.slug]))
-        summary = [{"topic": t, "count": len(members[t.slug])} for t in self.archive.topics]
+        summary = [
+            {
+                "topic": t,
+                "count": len(members[t.slug]),
+                "spark": figures.topic_sparkline(self.trends, t.slug, t.name),
+            }
+            for t in self.archive.topics
+        ]
         front = _front("Topics", "Papers of the Daily Papers Archive by subject.", None)
+        front[CHARTS] = True
         pages[urls.docs_path(urls.TOPICS, folder=True)] = self.render(
             "topics.md.j2", urls.TOPICS, front, topics=summary
         )
@@ -331,6 +361,7 @@ class Generator:
             {"first": m, "count": len(by_month[m]), "url": month_urls[m]} for m in newest_first
         ]
         pages = {}
+        spark = figures.topic_sparkline(self.trends, topic.slug, topic.name)
         for month in newest_first:
             listed = sorted(by_month[month], key=self._newest_key)
             front = _front(
@@ -339,6 +370,7 @@ class Generator:
                 _thumb(listed),
             )
             front["feeds"] = {fmt: urls.topic_feed(fmt, topic.slug) for fmt in urls.FEED_FILES}
+            front[CHARTS] = True
             url = month_urls[month]
             pages[urls.docs_path(url, folder=month == newest_first[0])] = self.render(
                 "topic.md.j2",
@@ -349,6 +381,7 @@ class Generator:
                 months=months,
                 papers=listed,
                 total=len(papers),
+                spark=spark,
             )
         return pages
 
@@ -376,11 +409,13 @@ class Generator:
     def coverage(self) -> str:
         """Every day's state: listed, empty, never fetched, failed, may still grow."""
         rows = self.cells()
+        days = [(row.date, row.state, row.count) for row in rows]
         counts: dict[str, int] = defaultdict(int)
         for row in rows:
             counts["listed" if row.state == "growing" else row.state] += 1
         fetched = [d.fetched for d in self.archive.days if d.fetched]
         front = _front("Coverage", "Which days the archive holds, and their state.", None)
+        front[CHARTS] = True
         return self.render(
             "coverage.md.j2",
             urls.COVERAGE,
@@ -389,6 +424,42 @@ class Generator:
             counts=counts,
             first=rows[0].date if rows else date(2024, 1, 1),
             newest_fetch=max(fetched).isoformat() if fetched else None,
+            calendars=[
+                (date(year, 1, 1), figures.coverage_calendar(year, days))
+                for year in sorted({row.date.year for row in rows}, reverse=True)
+            ],
+        )
+
+    def trends_page(self) -> str:
+        """The archive's numbers as pictures: weeks, topics, organizations, code, rising terms."""
+        trends = self.trends
+
+        def link(target: str) -> str:
+            return urls.relative(urls.TRENDS, target)
+
+        rising = trends.rising
+        front = _front(
+            "Trends",
+            "How the field moves: papers per week, topics by month, top organizations, "
+            "papers with code and the terms rising this month.",
+            None,
+        )
+        front[CHARTS] = True
+        return self.render(
+            "trends.md.j2",
+            urls.TRENDS,
+            front,
+            total_papers=len(self.archive.papers),
+            provisional_from=trends.provisional_from,
+            rising=figures.rising_rows(trends, link),
+            rising_month=date.fromisoformat(f"{rising.month}-01") if rising else None,
+            rising_papers=rising.papers if rising else 0,
+            rising_before=rising.papers_before if rising else 0,
+            rising_provisional=rising.provisional if rising else False,
+            weekly=figures.weekly_figure(trends, link),
+            topic_share=figures.topic_share_figure(trends, link),
+            organizations=figures.organization_figures(trends, link),
+            code=figures.code_figures(trends, link),
         )
 
     def feeds_page(self) -> str:
@@ -428,10 +499,13 @@ class Generator:
 
 
 def iter_pages(
-    archive: Archive, config: SiteConfig, feeds: Iterable[FeedInfo] = ()
+    archive: Archive,
+    config: SiteConfig,
+    feeds: Iterable[FeedInfo] = (),
+    trends: Trends | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(path under docs/, Markdown) of every page, one at a time (not all held at once)."""
-    return Generator(archive, config, list(feeds)).pages()
+    return Generator(archive, config, list(feeds), trends).pages()
 
 
 def _cell(

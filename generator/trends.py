@@ -6,6 +6,7 @@ hidden papers gone). Periods whose days may still grow are marked provisional.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -212,7 +213,8 @@ def trends_of(archive: Archive) -> Trends:
     first = archive.first_listed
     papers = archive.papers
     newest_fetch = _newest_fetch(archive)
-    since = newest_fetch - timedelta(days=REFRESH_DAYS) if newest_fetch else None
+    # By ordinal: 14 days before a fetch in 0001-01 would be before the first date there is.
+    since = _days_after(newest_fetch, -REFRESH_DAYS) if newest_fetch else None
     if not first:
         return Trends(newest_fetch, since, (), (), (), (), None)
     # first_listed follows the days, oldest first: the newest listed paper is last.
@@ -230,7 +232,7 @@ def trends_of(archive: Archive) -> Trends:
         by_month[_month(day)].extend(listed)
         weekly[_monday(day)] += len(listed)
     weeks = tuple(
-        WeekCount(monday, weekly[monday], provisional(monday + timedelta(days=6)))
+        WeekCount(monday, weekly[monday], provisional(_days_after(monday, 6)))
         for monday in _mondays(_monday(oldest), _monday(newest))
     )
     months = _months(oldest, newest)
@@ -566,11 +568,11 @@ def _cased(form: str, papers: list[Paper]) -> str:
 
 
 def _month(day: date) -> str:
-    return f"{day:%Y-%m}"
+    return f"{day.year:04d}-{day.month:02d}"  # %Y gives "1", not "0001", on Linux
 
 
 def _quarter(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
 
 
 def _monday(day: date) -> date:
@@ -580,7 +582,15 @@ def _monday(day: date) -> date:
 def _mondays(first: date, last: date) -> Iterator[date]:
     while first <= last:
         yield first
+        if first.toordinal() + 7 > date.max.toordinal():
+            return  # the week after 9999-12-27 does not exist
         first += timedelta(days=7)
+
+
+def _days_after(day: date, count: int) -> date:
+    """The day count days later (earlier when negative), kept within the dates there are."""
+    ordinal = min(max(day.toordinal() + count, 1), date.max.toordinal())
+    return date.fromordinal(ordinal)
 
 
 def _month_add(month: str, count: int) -> str:
@@ -596,7 +606,8 @@ def _months(first: date, last: date) -> list[str]:
 
 
 def _month_end(month: str) -> date:
-    return date.fromisoformat(f"{_month_add(month, 1)}-01") - timedelta(days=1)
+    year, number = int(month[:4]), int(month[5:])
+    return date(year, number, calendar.monthrange(year, number)[1])  # also 9999-12
 
 
 def _quarter_end(quarter: str) -> date:

@@ -18,6 +18,7 @@ FEEDS = "feeds/"
 ABOUT = "about/"
 CONTRIBUTING = "contributing/"
 TOPICS = "topics/"
+TRENDS = "trends/"
 WEEKS = "weeks/"
 SEARCH = "search/"
 SAVED = "saved/"  # the reader's saved papers, kept in their browser
@@ -132,6 +133,7 @@ NAV = (
     ("Home", HOME),
     ("Archive", ARCHIVE),
     ("Topics", TOPICS),
+    ("Trends", TRENDS),
     ("Feeds", FEEDS),
     ("Coverage", COVERAGE),
     ("About", ABOUT),

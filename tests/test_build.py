@@ -106,6 +106,7 @@ def test_verbose_build_reports_every_stage_and_assembles_the_site(
     assert sorted(stages) == sorted(
         [
             "load content",
+            "trends",
             "generate pages",
             "mkdocs build",
             "data and feeds",

@@ -10,6 +10,7 @@ from generator import urls
 from generator.archive import load_archive
 from generator.citations import day_bib
 from generator.data import iter_data
+from generator.trends import DATASETS as trends_datasets
 from tests.helpers import fixture_content, write_files
 
 
@@ -26,7 +27,12 @@ def test_each_day_and_the_whole_archive_hold_what_the_site_shows(tmp_path: Path)
         [urls.day_data(day.date), *([urls.day_bib(day.date)] if day.papers else [])]
         for day in archive.days
     ]
-    assert list(files) == [*(path for paths in each_day for path in paths), urls.ARCHIVE_DATA]
+    trends = [urls.trends_data(name, fmt) for name in trends_datasets for fmt in ("csv", "json")]
+    assert list(files) == [
+        *(path for paths in each_day for path in paths),
+        urls.ARCHIVE_DATA,
+        *trends,  # the trends page's numbers (their contents: test_trends.py)
+    ]
     assert any(len(paths) == 1 for paths in each_day)  # an empty list day: no .bib
     days = []
     for day in archive.days:

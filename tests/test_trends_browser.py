@@ -123,20 +123,9 @@ def test_charts_show_offline_in_both_schemes(
     v.check()
 
 
-UNCONTAINED_CALENDAR = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="generator/figures.py coverage_calendar puts the calendar (min-width 27rem) in its "
-    "figure without the scrolling .dpa-figure__chart wrapper: the page scrolls to 556 px",
-)
-
-
 @pytest.mark.parametrize(
     ("name", "scheme"),
-    [
-        pytest.param(name, scheme, marks=UNCONTAINED_CALENDAR if name == "coverage" else ())
-        for name, scheme in product(PAGES, SCHEMES)
-    ],
+    [pytest.param(name, scheme) for name, scheme in product(PAGES, SCHEMES)],
 )
 def test_the_page_never_scrolls_sideways_at_375_px(
     show: Callable[[str, str, int], Visit], name: str, scheme: str
@@ -148,19 +137,11 @@ def test_the_page_never_scrolls_sideways_at_375_px(
     v.check()
 
 
-UNFOCUSABLE_SCROLLER = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="generator/charts.py figure_html: the .dpa-figure__chart that scrolls a wide chart "
-    "at 375 px has no tabindex: axe's serious scrollable-region-focusable",
-)
-
-
 @pytest.mark.parametrize(
     ("name", "scheme", "width"),
     [
         # In the dark scheme only the colour rules run, which a scroller does not break.
-        pytest.param(*case, marks=UNFOCUSABLE_SCROLLER if case == ("trends", "light", 375) else ())
+        pytest.param(*case)
         for case in CASES
     ],
 )
