@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from calendar import Calendar
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from . import dates, figures, urls
 from .archive import Archive
+from .citations import coins
 from .config import SiteConfig
 from .content import day_path
 from .corrections import CORRECTION_SCHEMA_HEADER
@@ -98,6 +100,7 @@ class Generator:
             # A paper's topic slugs, for the reader's topic: watch and mute terms.
             topics_of=lambda paper_id: " ".join(archive.paper_topics.get(paper_id, ())),
             correction_url=self.correction_url,
+            coins_kev=functools.cache(coins),  # the same KEV on every page the paper is on
             absolute=config.url,
             site_name=config.site_name,
             repo_url=config.repo_url,
