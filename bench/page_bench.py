@@ -202,7 +202,9 @@ def choose_pages(site: Path) -> tuple[list[tuple[str, str]], list[str]]:
             pages.append((kind, median_file(found).relative_to(site).as_posix()))
         else:
             notes.append(f"{kind}: no {pattern.pattern} in the site; left out")
-    for kind, url in (("search", urls.SEARCH), ("saved", urls.SAVED)):
+    fixed = (("search", urls.SEARCH), ("saved", urls.SAVED), ("trends", urls.TRENDS))
+    fixed += (("coverage", urls.COVERAGE),)
+    for kind, url in fixed:
         if (site / url / "index.html").is_file():
             pages.append((kind, url + "index.html"))
         else:

@@ -192,6 +192,7 @@ def test_page_bench_serves_as_github_pages_does(tmp_path: Path) -> None:
 def test_page_bench_picks_median_pages_and_groups_vnu_messages(tmp_path: Path) -> None:
     bench = _load_page_bench()
     files = {"index.html": 1, "2026/05/index.html": 5, "search/index.html": 1}
+    files |= {"trends/index.html": 1}
     files |= {f"2026/05/{day:02d}/index.html": size for day, size in [(1, 30), (2, 10), (3, 20)]}
     for name, size in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -202,8 +203,9 @@ def test_page_bench_picks_median_pages_and_groups_vnu_messages(tmp_path: Path) -
         ("day", "2026/05/03/index.html"),
         ("month", "2026/05/index.html"),
         ("search", "search/index.html"),
+        ("trends", "trends/index.html"),
     ]
-    assert [note.split(":")[0] for note in notes] == ["topic", "saved"]
+    assert [note.split(":")[0] for note in notes] == ["topic", "saved", "coverage"]
 
     def message(url: str, text: str, markup: str, kind: str = "error") -> dict[str, object]:
         extract = f"ab{markup}cd"
