@@ -29,6 +29,19 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def serious_violations(page: Any, options: dict[str, Any] | None = None) -> list[str]:
+    """What axe finds serious or critical on the page, a line per place (three per rule)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page, options=options).response["violations"]
+    return [
+        f"{item['id']} ({item['impact']}): {item['help']} at {node['target']}"
+        for item in violations
+        if item["impact"] in ("serious", "critical")
+        for node in item["nodes"][:3]
+    ]
+
+
 class Visit:
     """A page with every request and console error recorded; nothing leaves the machine."""
 
@@ -160,15 +173,6 @@ def test_dark_mode_toggle(base_url: str, visit: Any) -> None:
     "path", ["", "2025/06/09/", "2025/06/", "topics/agents/", "coverage/", "feeds/"]
 )
 def test_no_serious_accessibility_violations(base_url: str, visit: Any, path: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     v = visit()
     v.page.goto(base_url + path)
-    violations = Axe().run(v.page).response["violations"]
-    serious = [
-        f"{item['id']} ({item['impact']}): {item['help']} at {node['target']}"
-        for item in violations
-        if item["impact"] in ("serious", "critical")
-        for node in item["nodes"][:3]
-    ]
-    assert serious == []
+    assert serious_violations(v.page) == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.servers import serve
-from tests.test_site_browser import Visit
+from tests.test_site_browser import Visit, serious_violations
 from tests.test_trends_site import build_trends_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,16 +148,7 @@ def test_the_page_never_scrolls_sideways_at_375_px(
 def test_axe_finds_nothing_serious(
     show: Callable[[str, str, int], Visit], name: str, scheme: str, width: int
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     v = show(name, scheme, width)
     options = {"runOnly": COLOUR_RULES} if scheme == "dark" else None
-    violations = Axe().run(v.page, options=options).response["violations"]
-    serious = [
-        f"{item['id']} ({item['impact']}): {item['help']} at {node['target']}"
-        for item in violations
-        if item["impact"] in ("serious", "critical")
-        for node in item["nodes"][:3]
-    ]
-    assert serious == []
+    assert serious_violations(v.page, options) == []
     v.check()

@@ -28,7 +28,7 @@ from generator.config import SiteConfig
 from generator.content import save_status
 from generator.importer import import_dir
 from generator.models import linkable
-from tests.helpers import GOLDEN, api_item, fixture_content, write_files, write_response
+from tests.helpers import GOLDEN, TOPICS, api_item, fixture_content, write_files, write_response
 from tests.test_site import _assert_inert, _scripts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,25 +48,16 @@ GOLDEN_SVGS = {
     "trends-weekly.svg": ("trends/index.html", "trends-weekly"),
     "trends-calendar-2025.svg": ("coverage/index.html", "calendar-2025"),
 }
-TOPICS_YML = f"""\
-topics:
-- slug: agents
-  name: Agents
-  description: "Language-model agents <b>that act</b>."
-  match:
-    words: [agent, agents]
-- slug: robotics
-  name: Robotics
-  description: Robots.
-  match:
-    categories: [cs.RO]
-    keywords: [Robot-Manipulation]
+TOPICS_YML = (
+    TOPICS
+    + f"""\
 - slug: alerts
   name: "{HOSTILE}"
   description: A topic whose name is markup.
   match:
     words: [alert]
 """
+)
 
 
 def _item(paper_id: str, upvotes: int, title: str, **fields: Any) -> dict[str, Any]:
