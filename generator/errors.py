@@ -15,3 +15,7 @@ class ApiError(ArchiveError):
 
 class BuildError(ArchiveError):
     """The site could not be built."""
+
+
+class MailError(ArchiveError):
+    """An e-mail cannot be sent as configured, or its send record cannot be used."""
