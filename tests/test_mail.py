@@ -1,0 +1,769 @@
+"""mail.py against a real SMTP server on 127.0.0.1 (aiosmtpd): TLS, login, faults, the record."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import email.policy
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from generator import mail
+from generator.errors import MailError
+from generator.mail import SmtpSettings, pending, read_record, send_digest
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 12, 3)
+KEY = "daily/2026-12-03"
+USER, PASSWORD = "papers", "s3cret-pass"
+ALICE, BOB = "alice@example.org", "bob@example.net"
+NOW = datetime(2026, 12, 3, 5, 2, 11, tzinfo=UTC)
+TEXT = "Daily Papers, 3 December 2026\n\n1. A paper — with ünïcode\n"
+HTML = '<!doctype html><p style="color:#222">Daily Papers — <a href="https://x.test/">ü</a></p>\n'
+
+
+# A self-signed certificate for 127.0.0.1, made once per session
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(cert.pem, key.pem) for 127.0.0.1; also the CA file the client trusts."""
+    # The `cryptography` package is not among the pinned ones; the openssl command is.
+    if shutil.which("openssl") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("openssl is missing: the mail tests make their certificate with it")
+        pytest.skip("openssl not found: cannot make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1",
+         "-addext", "basicConstraints=critical,CA:TRUE"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The server side of TLS with the test certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+# The server: an inbox handler with switchable faults
+
+
+@dataclass
+class Received:
+    """One message the server took: envelope and bytes, and whether TLS carried it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+    tls: bool
+
+    def message(self) -> EmailMessage:
+        parsed = email.message_from_bytes(self.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class Inbox:
+    """aiosmtpd handler: keeps what it takes; replies and faults set by each test."""
+
+    received: list[Received] = field(default_factory=list)
+    refuse: dict[str, str] = field(default_factory=dict)  # recipient -> reply
+    data_replies: list[str] = field(default_factory=list)  # replies to DATA before a 250
+    drops: int = 0  # DATA commands answered by closing the connection
+    stall: float = 0.0  # seconds to wait before answering DATA
+    logins: list[tuple[bytes, bytes]] = field(default_factory=list)
+    in_data: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.in_data.set()
+        if self.stall:
+            await asyncio.sleep(self.stall)
+        if self.drops:
+            self.drops -= 1
+            assert isinstance(server.transport, asyncio.Transport)
+            server.transport.abort()  # the connection drops before the end of DATA is answered
+            return "250 OK"  # never reaches the client
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        assert server.transport is not None and isinstance(envelope.content, bytes)
+        tls = server.transport.get_extra_info("cipher") is not None
+        self.received.append(
+            Received(str(envelope.mail_from), list(envelope.rcpt_tos), envelope.content, tls)
+        )
+        return "250 OK: queued"
+
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        self.logins.append((data.login, data.password))
+        # handled=False: aiosmtpd answers a failure with its 535 (handled=True: it says nothing).
+        good = (data.login, data.password) == (USER.encode(), PASSWORD.encode())
+        return AuthResult(success=good, handled=False)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's pick, released at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def smtp_server(inbox: Inbox, **options: Any) -> Iterator[int]:
+    """Run aiosmtpd on 127.0.0.1 in a thread; yield its port."""
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        server_hostname="mail.test",
+        authenticator=inbox.authenticate,
+        ready_timeout=10,
+        **options,
+    )
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    return Inbox()
+
+
+@pytest.fixture
+def starttls_server(inbox: Inbox, certificate: tuple[Path, Path]) -> Iterator[int]:
+    """STARTTLS required, AUTH required and only over TLS: a submission server (587)."""
+    with smtp_server(
+        inbox,
+        tls_context=server_context(certificate),
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
+    ) as port:
+        yield port
+
+
+def settings_for(port: int, certificate: tuple[Path, Path], **changes: Any) -> SmtpSettings:
+    """STARTTLS settings for a test server; changes override fields."""
+    base = SmtpSettings(
+        host="127.0.0.1",
+        sender=Address("Daily Papers", addr_spec="papers@example.com"),
+        recipients=(Address(addr_spec=ALICE), Address("Bob", addr_spec=BOB)),
+        security="starttls",
+        port=port,
+        user=USER,
+        password=PASSWORD,
+        cafile=certificate[0],
+        timeout=5.0,
+    )
+    return replace(base, **changes)
+
+
+def digest_eml(subject: str = "Daily Papers, Thu 3 Dec 2026: 17 papers (3 match) — ü") -> bytes:
+    """A digest-like e-mail: multipart/alternative, a text and an HTML part, list headers."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject
+    message["Message-ID"] = "<daily-2026-12-03@papers.example.com>"
+    message["Date"] = "Thu, 03 Dec 2026 05:00:00 +0000"
+    message["List-Id"] = "Daily Papers <daily.papers.example.com>"
+    message["List-Unsubscribe"] = "<https://papers.example.com/unsubscribe>"
+    message.set_content(TEXT, cte="quoted-printable")
+    message.add_alternative(HTML, subtype="html", cte="8bit")  # 8bit: BODY=8BITMIME
+    return message.as_bytes()
+
+
+class Sleeps(list[float]):
+    """An injected sleep that only notes how long it was asked to wait."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def send(eml: bytes, settings: SmtpSettings, record: Path, **kwargs: Any) -> mail.Outcome:
+    kwargs.setdefault("sleep", Sleeps())
+    kwargs.setdefault("clock", lambda: NOW)
+    kwargs.setdefault("today", TODAY)
+    return send_digest(eml, settings, record, kwargs.pop("key", KEY), **kwargs)
+
+
+# Delivery, read back
+
+
+def check_delivered(received: Received, eml: bytes, recipients: list[str]) -> None:
+    """Envelope, headers and both parts as sent; From and To from the settings."""
+    original = email.message_from_bytes(eml, policy=email.policy.default)
+    assert isinstance(original, EmailMessage)
+    message = received.message()
+    assert received.tls
+    assert received.mail_from == "papers@example.com"
+    assert received.rcpt_tos == recipients
+    for name in ("Subject", "Message-ID", "Date", "List-Id", "List-Unsubscribe"):
+        assert message[name] == original[name]
+    assert message["From"] == "Daily Papers <papers@example.com>"
+    assert message["To"] == f"{ALICE}, Bob <{BOB}>"
+    assert message.get_content_type() == "multipart/alternative"
+    parts = [(part.get_content_type(), part.get_content()) for part in message.iter_parts()]
+    assert parts == [
+        (part.get_content_type(), part.get_content()) for part in original.iter_parts()
+    ]
+    # Lines end in CRLF in mail (RFC 5322 section 2.3): the texts are those of the digest.
+    assert [content.replace("\r\n", "\n") for _, content in parts] == [TEXT, HTML]
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_starttls_with_login_delivers_the_digest_unchanged(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    eml = digest_eml()
+    outcome = send(eml, settings_for(starttls_server, certificate), tmp_path / "mail-sent.yaml")
+    assert (outcome.status, outcome.sent) == (mail.SENT, True)
+    assert str(outcome) == f"{KEY}: sent to 2 recipients"
+    assert inbox.logins == [(USER.encode(), PASSWORD.encode())]
+    [received] = inbox.received
+    check_delivered(received, eml, [ALICE, BOB])
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_implicit_tls_delivers_the_digest_unchanged(
+    inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; here TLS is there from the start.
+    options = {"ssl_context": server_context(certificate), "auth_require_tls": False}
+    with smtp_server(inbox, auth_required=True, **options) as port:
+        settings = settings_for(port, certificate, security="tls")
+        eml = digest_eml()
+        outcome = send(eml, settings, tmp_path / "mail-sent.yaml")
+    assert (outcome.status, outcome.sent) == (mail.SENT, True), outcome
+    [received] = inbox.received
+    check_delivered(received, eml, [ALICE, BOB])
+
+
+def test_the_record_says_when_and_which_message(
+    starttls_server: int, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    record = tmp_path / "mail-sent.yaml"
+    send(digest_eml(), settings_for(starttls_server, certificate), record)
+    assert record.read_text() == (
+        mail.RECORD_HEADER + "daily/2026-12-03:\n"
+        "  state: sent\n"
+        "  sent: 2026-12-03T05:02:11Z\n"
+        "  message_id: <daily-2026-12-03@papers.example.com>\n"
+    )
+
+
+# Never twice, never lost
+
+
+def test_a_rerun_after_success_sends_nothing(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    settings, record = settings_for(starttls_server, certificate), tmp_path / "mail-sent.yaml"
+    assert send(digest_eml(), settings, record).sent
+    text = record.read_text()
+    again = send(digest_eml(), settings, record)
+    assert (again.status, again.sent) == (mail.SENT, False)
+    assert "already sent 2026-12-03T05:02:11Z" in again.message
+    assert len(inbox.received) == 1
+    assert record.read_text() == text
+    assert pending(record, [KEY]) == []
+
+
+def test_refused_connections_fail_after_three_tries_then_the_next_run_sends_once(
+    inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    record, sleeps = tmp_path / "mail-sent.yaml", Sleeps()
+    nobody = settings_for(free_port(), certificate)  # nothing listens there
+    outcome = send(digest_eml(), nobody, record, sleep=sleeps)
+    assert (outcome.status, outcome.sent) == (mail.TEMPORARY, False)
+    assert outcome.message == (
+        f"not sent: 127.0.0.1:{nobody.port}: connecting failed: Connection refused"
+    )
+    assert sleeps == list(mail.BACKOFF)
+    assert read_record(record)[KEY] == {
+        "state": "failed",
+        "first_failed": "2026-12-03",
+        "last_failed": "2026-12-03",
+        "failures": 1,
+        "error": f"DPA_SMTP_HOST:{nobody.port}: connecting failed: Connection refused",
+    }
+    assert pending(record, []) == [KEY]  # tomorrow's run sends it, though it asks for its own
+
+    tomorrow = TODAY + timedelta(days=1)
+    tls = {"tls_context": server_context(certificate), "require_starttls": True}
+    with smtp_server(inbox, auth_required=True, **tls) as port:
+        settings = replace(nobody, port=port)
+        assert send(digest_eml(), settings, record, today=tomorrow).status == mail.SENT
+        assert send(digest_eml(), settings, record, today=tomorrow).sent is False
+    assert len(inbox.received) == 1
+    assert read_record(record)[KEY]["state"] == "sent"
+
+
+def test_a_421_is_retried_and_the_second_try_sends(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.data_replies = ["421 4.3.2 System not accepting network messages, try later"]
+    sleeps = Sleeps()
+    outcome = send(
+        digest_eml(), settings_for(starttls_server, certificate), tmp_path / "r.yaml", sleep=sleeps
+    )
+    assert (outcome.status, outcome.sent) == (mail.SENT, True)
+    assert sleeps == [mail.BACKOFF[0]]
+    assert len(inbox.received) == 1
+    assert read_record(tmp_path / "r.yaml")[KEY]["state"] == "sent"
+
+
+def test_a_wrong_password_is_permanent_and_not_retried(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    settings = settings_for(starttls_server, certificate, password="wrong")
+    sleeps, record = Sleeps(), tmp_path / "mail-sent.yaml"
+    outcome = send(digest_eml(), settings, record, sleep=sleeps)
+    assert (outcome.status, outcome.sent) == (mail.PERMANENT, False)
+    assert outcome.message == (
+        f"not sent: 127.0.0.1:{starttls_server} refused the login of papers: "
+        "535 5.7.8 Authentication credentials invalid"
+    )
+    assert sleeps == [] and inbox.received == []
+    assert read_record(record)[KEY]["error"] == (
+        f"DPA_SMTP_HOST:{starttls_server} refused the login of DPA_SMTP_USER: "
+        "535 5.7.8 Authentication credentials invalid"
+    )
+
+
+def test_one_recipient_of_two_refused_counts_as_sent_to_the_other(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.refuse = {BOB: "550 5.1.1 <bob@example.net>: Recipient address rejected"}
+    record = tmp_path / "mail-sent.yaml"
+    settings = settings_for(starttls_server, certificate)
+    outcome = send(digest_eml(), settings, record)
+    assert (outcome.status, outcome.sent) == (mail.PERMANENT, True)
+    reply = "550 5.1.1 <bob@example.net>: Recipient address rejected"
+    assert outcome.refused == {BOB: reply}
+    assert outcome.message == f"sent, but refused for {BOB}: {reply}"
+    [received] = inbox.received
+    assert received.rcpt_tos == [ALICE]
+    # The record may be public: it names the recipient by its place in DPA_MAIL_TO.
+    entry = read_record(record)[KEY]
+    public_reply = "550 5.1.1 <DPA_MAIL_TO[2]>: Recipient address rejected"
+    assert (entry["state"], entry["refused"]) == ("sent", {"DPA_MAIL_TO[2]": public_reply})
+    assert BOB not in record.read_text()
+    # Sending again would give Alice a second copy: the rerun sends nothing.
+    assert send(digest_eml(), settings, record).sent is False
+    assert len(inbox.received) == 1
+
+
+def test_every_recipient_refused_is_a_permanent_failure(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.refuse = {ALICE: "550 5.1.1 no such user", BOB: "550 5.1.1 no such user"}
+    outcome = send(digest_eml(), settings_for(starttls_server, certificate), tmp_path / "r.yaml")
+    assert (outcome.status, outcome.sent) == (mail.PERMANENT, False)
+    assert "refused every recipient" in outcome.message and BOB in outcome.message
+
+
+def test_a_connection_dropped_during_data_is_retried(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.drops = 1
+    record, sleeps = tmp_path / "mail-sent.yaml", Sleeps()
+    outcome = send(digest_eml(), settings_for(starttls_server, certificate), record, sleep=sleeps)
+    # No 250 to the end of DATA: the server has not taken the mail (RFC 5321 section 6.1).
+    assert (outcome.status, outcome.sent) == (mail.SENT, True)
+    assert sleeps == [mail.BACKOFF[0]]
+    assert len(inbox.received) == 1
+
+
+def test_a_connection_dropped_every_time_is_a_temporary_failure(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.drops = 3
+    record = tmp_path / "mail-sent.yaml"
+    outcome = send(digest_eml(), settings_for(starttls_server, certificate), record)
+    assert (outcome.status, outcome.sent) == (mail.TEMPORARY, False)
+    assert "closed the connection while sending the message" in outcome.message
+    assert read_record(record)[KEY]["state"] == "failed"  # not `sending`: known not taken
+
+
+def test_no_starttls_means_no_password_and_no_mail(
+    inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # A server offering AUTH in clear, as a stripped STARTTLS would look.
+    with smtp_server(inbox, auth_require_tls=False) as port:
+        settings = settings_for(port, certificate)
+        sleeps = Sleeps()
+        outcome = send(digest_eml(), settings, tmp_path / "r.yaml", sleep=sleeps)
+    assert (outcome.status, outcome.sent) == (mail.PERMANENT, False)
+    assert outcome.message == (
+        f"not sent: 127.0.0.1:{port} offers no STARTTLS: "
+        "refusing to send the password and the mail unencrypted"
+    )
+    assert inbox.logins == [] and inbox.received == [] and sleeps == []
+
+
+def test_an_untrusted_certificate_is_refused(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    settings = settings_for(starttls_server, certificate, cafile=None)  # the system's CAs
+    outcome = send(digest_eml(), settings, tmp_path / "r.yaml")
+    assert (outcome.status, outcome.sent) == (mail.PERMANENT, False)
+    assert "certificate not trusted" in outcome.message
+    assert inbox.logins == []
+
+
+def test_three_days_after_the_first_failure_it_still_goes_out(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    record = tmp_path / "mail-sent.yaml"
+    nobody = settings_for(free_port(), certificate)
+    assert send(digest_eml(), nobody, record, attempts=1).status == mail.TEMPORARY
+    day3 = TODAY + timedelta(days=3)
+    outcome = send(digest_eml(), settings_for(starttls_server, certificate), record, today=day3)
+    assert (outcome.status, outcome.sent) == (mail.SENT, True)
+    assert len(inbox.received) == 1
+
+
+def test_stale_after_three_days_is_reported_once_and_not_sent(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    record = tmp_path / "mail-sent.yaml"
+    settings = settings_for(starttls_server, certificate)
+    nobody = settings_for(free_port(), certificate)
+    assert send(digest_eml(), nobody, record, attempts=1).status == mail.TEMPORARY
+    day3 = TODAY + timedelta(days=3)
+    assert send(digest_eml(), nobody, record, today=day3, attempts=1).status == mail.TEMPORARY
+    entry = read_record(record)[KEY]
+    assert (entry["first_failed"], entry["last_failed"], entry["failures"]) == (
+        "2026-12-03",
+        "2026-12-06",
+        2,
+    )
+    # Four days after the first failure it is stale: reported, not sent.
+    day4 = TODAY + timedelta(days=4)
+    assert pending(record, []) == [KEY]
+    outcome = send(digest_eml(), settings, record, today=day4)
+    assert (outcome.status, outcome.sent) == (mail.GIVEN_UP, False)
+    assert outcome.message.startswith("failing since 2026-12-03 (last: DPA_SMTP_HOST:")
+    assert outcome.message.endswith("stale after 3 days, not sent")
+    entry = read_record(record)[KEY]
+    assert (entry["state"], entry["reported"]) == ("stale", "2026-12-07")
+    assert pending(record, [KEY]) == []
+    # Reported once: a later run neither sends it nor fails on it again.
+    later = send(digest_eml(), settings, record, today=day4 + timedelta(days=1))
+    assert (later.status, later.sent) == (mail.SENT, False)
+    assert inbox.received == []
+
+
+def test_two_racing_runs_send_once(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.stall = 0.3  # both runs are in flight while the first one sends
+    outcomes = race(settings_for(starttls_server, certificate), tmp_path / "mail-sent.yaml")
+    assert sorted(outcome.sent for outcome in outcomes) == [False, True]
+    assert {outcome.status for outcome in outcomes} == {mail.SENT}
+    assert len(inbox.received) == 1
+
+
+def test_without_the_lock_racing_runs_would_send_twice(
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race above is real: take the lock away and both runs send."""
+    inbox.stall = 0.3
+    monkeypatch.setattr(mail, "_locked", lambda record: contextlib.nullcontext())
+    race(settings_for(starttls_server, certificate), tmp_path / "mail-sent.yaml")
+    assert len(inbox.received) == 2
+
+
+def race(settings: SmtpSettings, record: Path) -> list[mail.Outcome]:
+    """Two runs of the same digest started together, in two threads (two open files: flock
+    excludes them as it would two processes)."""
+    start, outcomes = threading.Barrier(2), []
+
+    def run() -> None:
+        start.wait()
+        outcomes.append(send(digest_eml(), settings, record))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+SENDER_SCRIPT = """
+import sys
+from datetime import date
+from email.headerregistry import Address
+from pathlib import Path
+from generator.mail import SmtpSettings, send_digest
+
+port, cafile, record = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+settings = SmtpSettings(host="127.0.0.1", sender=Address(addr_spec="papers@example.com"),
+    recipients=(Address(addr_spec="alice@example.org"),), security="starttls", port=port,
+    user="papers", password="s3cret-pass", cafile=cafile, timeout=30)
+send_digest(sys.stdin.buffer.read(), settings, record, "daily/2026-12-03", date(2026, 12, 3))
+"""
+
+
+def test_two_racing_processes_send_once(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.stall = 0.3
+    record = tmp_path / "mail-sent.yaml"
+    senders = [start_sender(starttls_server, certificate, record) for _ in range(2)]
+    assert [sender.wait(20) for sender in senders] == [0, 0]
+    assert len(inbox.received) == 1
+    assert read_record(record)[KEY]["state"] == "sent"
+
+
+def start_sender(port: int, certificate: tuple[Path, Path], record: Path) -> subprocess.Popen:
+    """`send_digest` of the test digest in a process of its own."""
+    sender = subprocess.Popen(
+        [sys.executable, "-c", SENDER_SCRIPT, str(port), str(certificate[0]), str(record)],
+        stdin=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert sender.stdin is not None
+    sender.stdin.write(digest_eml())
+    sender.stdin.close()
+    return sender
+
+
+def test_a_run_killed_during_data_leaves_sending_and_the_next_reports_unknown(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.stall = 2.0  # the server holds its answer while the sender is killed
+    record = tmp_path / "mail-sent.yaml"
+    sender = start_sender(starttls_server, certificate, record)
+    assert inbox.in_data.wait(10)
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    entry = read_record(record)[KEY]
+    assert entry["state"] == "sending"
+    assert entry["message_id"] == "<daily-2026-12-03@papers.example.com>"
+    assert pending(record, []) == [KEY]
+    # The server may well take it (here it does): the next run must not send it again.
+    inbox.stall = 0.0
+    outcome = send(digest_eml(), settings_for(starttls_server, certificate), record)
+    assert (outcome.status, outcome.sent) == (mail.GIVEN_UP, False)
+    assert "it may have arrived, so it is not sent again" in outcome.message
+    assert read_record(record)[KEY]["state"] == "unknown"
+    assert pending(record, [KEY]) == []
+    assert len(inbox.received) <= 1
+
+
+def test_no_answer_to_data_is_unknown_not_retried(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inbox.stall = 2.5
+    record, sleeps = tmp_path / "mail-sent.yaml", Sleeps()
+    settings = settings_for(starttls_server, certificate, timeout=1.0)
+    outcome = send(digest_eml(), settings, record, sleep=sleeps)
+    assert (outcome.status, outcome.sent) == (mail.GIVEN_UP, False)
+    assert "did not answer the message within 1 s" in outcome.message
+    assert sleeps == []
+    assert read_record(record)[KEY]["state"] == "unknown"
+
+
+def test_pending_adds_failed_and_interrupted_digests_oldest_first(tmp_path: Path) -> None:
+    record = tmp_path / "mail-sent.yaml"
+    record.write_text(
+        "daily/2026-12-01: {state: failed, first_failed: 2026-12-01, error: x}\n"
+        "daily/2026-11-30: {state: sending, started: 2026-11-30T05:00:00Z}\n"
+        "daily/2026-12-02: {state: sent, sent: 2026-12-02T05:00:00Z}\n"
+        "daily/2026-11-20: {state: stale, first_failed: 2026-11-20}\n"
+        "weekly/2026-W48: {state: unknown}\n"
+    )
+    keys = ["daily/2026-12-03", "daily/2026-12-02", "weekly/2026-W49"]
+    assert pending(record, keys) == [
+        "daily/2026-11-30",
+        "daily/2026-12-01",
+        "daily/2026-12-03",
+        "weekly/2026-W49",
+    ]
+    assert pending(tmp_path / "none.yaml", ["daily/2026-12-03"]) == ["daily/2026-12-03"]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("- a list\n", "expected a mapping of digest keys"),
+        ("daily/2026-12-01: {state: gone}\n", "daily/2026-12-01: expected a state"),
+        ("../etc: {state: sent}\n", "'../etc' is not a digest key"),
+        ("daily/2026-12-01: {state: failed}\n", "first_failed is not a date"),
+        ("daily/2026-12-01: [\n", "YAML syntax error"),
+    ],
+)
+def test_an_unusable_record_stops_the_send(
+    text: str, error: str, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    record = tmp_path / "mail-sent.yaml"
+    record.write_text(text)
+    outcome = send(digest_eml(), settings_for(free_port(), certificate), record)
+    assert (outcome.status, outcome.sent) == (mail.CONFIG, False)
+    assert error in outcome.message
+    assert record.read_text() == text
+
+
+# Hostile input: no header injection
+
+
+def test_a_subject_with_a_line_break_cannot_be_set() -> None:
+    """The digest builds its e-mail with policy.SMTP, which refuses CR or LF in a value."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        message["Subject"] = "Papers\r\nBcc: evil@attacker.test"
+
+
+def test_an_encoded_line_break_in_the_subject_is_refused(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Decoded, this Subject holds CR LF; Python before 3.11.10 writes it out raw when it
+    refolds the long line, and "Bcc: evil@attacker.test" becomes a header of its own."""
+    eml = digest_eml().replace(
+        b"Subject: ", b"Subject: =?utf-8?q?Papers=0D=0ABcc:_evil@attacker.test?= ", 1
+    )
+    record = tmp_path / "r.yaml"
+    outcome = send(eml, settings_for(starttls_server, certificate), record)
+    assert (outcome.status, outcome.sent) == (mail.CONFIG, False)
+    assert outcome.message == "not sent: the e-mail's Subject holds a line break"
+    assert inbox.received == []
+    assert read_record(record)[KEY]["state"] == "failed"  # retried tomorrow, rendered anew
+
+
+@pytest.mark.parametrize("brk", ["=0A", "=0D", "=0B", "=0C", "=C2=85", "=E2=80=A8"])
+def test_every_encoded_line_break_is_refused(
+    brk: str, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    encoded = f"Subject: =?utf-8?q?Papers{brk}X-Evil:_1?= ".encode()
+    eml = digest_eml().replace(b"Subject: ", encoded, 1)
+    outcome = send(eml, settings_for(free_port(), certificate), tmp_path / "r.yaml")
+    assert outcome.message == "not sent: the e-mail's Subject holds a line break"
+
+
+def test_header_lines_smuggled_by_a_bare_cr_reach_no_one(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    eml = digest_eml().replace(
+        b"Subject: ", b"Subject: Papers\rBcc: evil@attacker.test\rCc: evil2@attacker.test\r\n"
+        b"X-Was-Subject: ", 1
+    )  # fmt: skip
+    outcome = send(eml, settings_for(starttls_server, certificate), tmp_path / "r.yaml")
+    assert outcome.sent
+    [received] = inbox.received
+    message = received.message()
+    assert received.rcpt_tos == [ALICE, BOB]  # the envelope comes from the settings alone
+    assert "Bcc" not in message and "Cc" not in message
+    assert b"attacker" not in received.content
+
+
+def test_a_smuggled_second_subject_is_refused(
+    starttls_server: int, inbox: Inbox, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    record = tmp_path / "r.yaml"
+    smuggled = b"Subject: Papers\rSubject: You won\rX-Was-Subject: "
+    eml = digest_eml().replace(b"Subject: ", smuggled, 1)
+    outcome = send(eml, settings_for(starttls_server, certificate), record)
+    assert (outcome.status, outcome.sent) == (mail.CONFIG, False)
+    assert outcome.message == "not sent: the e-mail has Subject more than once"
+    assert inbox.received == []
+    assert read_record(record)[KEY]["state"] == "failed"
+
+
+# Settings from the environment
+
+ENV = {
+    "DPA_SMTP_HOST": "smtp.example.com",
+    "DPA_SMTP_USER": "papers",
+    "DPA_SMTP_PASSWORD": " pass word ",
+    "DPA_MAIL_FROM": "Daily Papers <papers@example.com>",
+    "DPA_MAIL_TO": "alice@example.org, Bob <bob@example.net>",
+}
+
+
+def test_settings_from_the_environment() -> None:
+    settings = SmtpSettings.from_env({**ENV, "DPA_SMTP_PORT": "", "DPA_SMTP_CAFILE": ""})
+    assert (settings.host, settings.security, settings.port) == ("smtp.example.com", "tls", 465)
+    assert (settings.user, settings.password) == ("papers", " pass word ")
+    assert str(settings.sender) == "Daily Papers <papers@example.com>"
+    assert [r.addr_spec for r in settings.recipients] == [ALICE, BOB]
+    assert settings.cafile is None
+    assert "pass word" not in repr(settings)
+    starttls = SmtpSettings.from_env({**ENV, "DPA_SMTP_SECURITY": "starttls"})
+    assert (starttls.security, starttls.port) == ("starttls", 587)
+    custom = SmtpSettings.from_env({**ENV, "DPA_SMTP_PORT": "2525", "DPA_SMTP_USER": ""} | {
+        "DPA_SMTP_PASSWORD": ""
+    })  # fmt: skip
+    assert (custom.port, custom.user, custom.password) == (2525, None, None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"DPA_SMTP_HOST": ""}, "DPA_SMTP_HOST is not set"),
+        ({"DPA_SMTP_HOST": "smtp example"}, "is not a host name"),
+        ({"DPA_SMTP_SECURITY": "none"}, "expected tls or starttls"),
+        ({"DPA_SMTP_PORT": "99999"}, "is not a port number"),
+        ({"DPA_SMTP_PASSWORD": ""}, "set both or neither"),
+        ({"DPA_SMTP_PASSWORD": "pässword"}, "only ASCII"),
+        ({"DPA_MAIL_FROM": "a@example.com, b@example.com"}, "one address expected, found 2"),
+        ({"DPA_MAIL_TO": ""}, "DPA_MAIL_TO is not set"),
+        ({"DPA_MAIL_TO": "not an address"}, "is not a list of e-mail addresses"),
+        ({"DPA_MAIL_TO": "ü@example.org"}, "is not an ASCII e-mail address"),
+        ({"DPA_MAIL_TO": "a@example.org\r\nBcc: evil@attacker.test"}, "holds a line break"),
+        ({"DPA_SMTP_CAFILE": "/nonexistent/ca.pem"}, "is not a file"),
+    ],
+)
+def test_bad_settings_are_named(changes: dict[str, str], error: str) -> None:
+    with pytest.raises(MailError, match=error):
+        SmtpSettings.from_env({**ENV, **changes})
+
+
+def test_exit_status_is_the_highest() -> None:
+    outcomes = [mail.Outcome("a/2026-1", status, False, "") for status in (0, 3, 2)]
+    assert mail.exit_status(outcomes) == 3
+    assert mail.exit_status([]) == 0
