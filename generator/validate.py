@@ -34,6 +34,7 @@ DAY_SCHEMA_HEADER = (
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 CORRECTION_FILE = re.compile(r"^[^.].*\.yaml$")
 TOPICS_FILE = "topics.yml"
+DIGEST_FILE = "digest.yml"  # the digest e-mail's name, list headers and selection
 STATUS_FILE = "fetch-status.yaml"
 # Limits on what one file may make the tools do. A real day file is under 0.5 MB and nests
 # five levels deep (papers, a paper, arxiv, categories, a category). Parsing takes up to about
@@ -91,6 +92,7 @@ class Checked:
     days: list[dict[str, Any]] = field(default_factory=list)  # oldest first, controls removed
     corrections: list[dict[str, Any]] = field(default_factory=list)  # by file name
     topics: dict[str, Any] | None = None  # topics.yml, if there is one
+    digest: dict[str, Any] | None = None  # digest.yml, if there is one
     status: dict[str, Any] | None = None  # fetch-status.yaml, if there is one
 
     def raise_problems(self) -> None:
@@ -136,6 +138,9 @@ def check_content(content: Path) -> Checked:
         problems += found
         checked.corrections.append(value)
     checked.topics, found = _check_single(content / TOPICS_FILE, _check_topics)
+    problems += found
+    slugs = _topic_slugs(checked.topics)
+    checked.digest, found = _check_single(content / DIGEST_FILE, lambda p: _check_digest(p, slugs))
     problems += found
     checked.status, found = _check_single(content / STATUS_FILE, _check_status)
     problems += found
@@ -230,6 +235,33 @@ def _check_topics(path: Path) -> tuple[Any, list[Problem]]:
                 message = f"topic slug {slug} is used twice (first at line {first_line[slug]})"
                 problems.append(_problem(path, line, col, message))
             first_line.setdefault(slug, line)
+    return doc.value, problems
+
+
+def _topic_slugs(topics: Any) -> set[str]:
+    """The slugs a topics.yml value names, whether or not the file is valid."""
+    items = topics.get("topics") if isinstance(topics, dict) else None
+    return {
+        item["slug"]
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("slug"), str)
+    }
+
+
+def _check_digest(path: Path, slugs: set[str]) -> tuple[Any, list[Problem]]:
+    doc, problems = _load(path)
+    if doc is None:
+        return None, problems
+    problems += _schema_problems(path, doc, "digest")
+    select = doc.value.get("select") if isinstance(doc.value, dict) else None
+    topics = select.get("topics") if isinstance(select, dict) else None
+    reported = {(problem.line, problem.column) for problem in problems}
+    for index, slug in enumerate(topics if isinstance(topics, list) else []):
+        line, col = doc.at(("select", "topics", index))
+        # A slug topics.yml does not have would select nothing, silently: a renamed topic.
+        if isinstance(slug, str) and slug not in slugs and (line, col) not in reported:
+            message = f"select.topics[{index}]: topics.yml has no topic {slug}"
+            problems.append(_problem(path, line, col, message))
     return doc.value, problems
 
 
