@@ -177,6 +177,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Render the digest e-mail of a list day or a week; write it with --out."""
+    from .digest import load_digest, save
+
+    digest = load_digest(args.content, args.config, day=args.day, weekly=args.weekly)
+    if args.out:
+        save(args.out, digest.data)
+        print(f"wrote {args.out}: {digest.summary()}")
+    else:
+        print(digest.summary())
+    return 0
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -291,6 +304,26 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--verbose", action="store_true", help="print each stage's time and peak memory"
+    )
+
+    sub = add(
+        "digest",
+        cmd_digest,
+        "render the digest e-mail (.eml) of the newest list day, another day, or a week",
+    )
+    sub.add_argument(
+        "--day", type=_date, help="this list day instead of the newest (with --weekly: its week)"
+    )
+    sub.add_argument(
+        "--weekly",
+        action="store_true",
+        help="the top papers of the newest finished week, as the weekly feed has them",
+    )
+    sub.add_argument(
+        "--out", type=Path, help="write the message to this .eml file (else print a summary)"
+    )
+    sub.add_argument(
+        "--config", type=Path, default=ROOT / "mkdocs.yml", help="MkDocs configuration (site_url)"
     )
     return parser
 
