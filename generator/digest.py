@@ -450,6 +450,7 @@ def save(path: Path, data: bytes) -> None:
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:
+            os.fchmod(handle, 0o644)  # mkstemp's 0600 is for secrets; a digest is not one
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             os.replace(temporary, path)

@@ -529,6 +529,7 @@ def test_the_command_writes_the_eml(content: Path, tmp_path: Path, capsys) -> No
     site = load_config().site_url  # the repository's mkdocs.yml
     assert all(link.startswith(site) for link in links(message))
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+    assert out.stat().st_mode & 0o777 == 0o644
     assert main(args) == 0  # without --out: the summary alone
     assert capsys.readouterr().out.startswith(
         "daily/2025-06-12: Daily Papers Archive, Thu 12 Jun 2025: 1 paper ["
