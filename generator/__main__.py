@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ArchiveError, ContentError
+from .errors import ArchiveError, ContentError, MailError
 
 if TYPE_CHECKING:
     from .topics import Topic
@@ -46,22 +47,23 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def _escape(text: str, chars: str = "%\r\n") -> str:
+    # GitHub's workflow-command escaping: message data escapes %, CR and LF; property
+    # values (file=...) also the "," and ":" that would end them.
+    return "".join(f"%{ord(c):02X}" if c in chars else c for c in text)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every content file."""
     from .validate import validate
-
-    def escape(text: str, chars: str = "%\r\n") -> str:
-        # GitHub's workflow-command escaping: message data escapes %, CR and LF; property
-        # values (file=...) also the "," and ":" that would end them.
-        return "".join(f"%{ord(c):02X}" if c in chars else c for c in text)
 
     problems = validate(args.content)
     for problem in problems:
         print(problem)
         if args.format == "github":  # an annotation on the line, in the pull request's diff
-            path = escape(problem.path, "%\r\n,:")
+            path = _escape(problem.path, "%\r\n,:")
             where = f"file={path},line={problem.line},col={problem.column}"
-            print(f"::error {where}::{escape(problem.message)}")
+            print(f"::error {where}::{_escape(problem.message)}")
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
@@ -188,6 +190,52 @@ def cmd_digest(args: argparse.Namespace) -> int:
     else:
         print(digest.summary())
     return 0
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    """Send the digests that are due by e-mail, each once; exit with mail.py's status."""
+    from . import mail
+    from .digest import load_inputs, make_digest_for, published
+    from .validate import MAIL_FILE
+
+    record = args.record or args.content / MAIL_FILE
+
+    if not args.dry_run:
+        try:
+            settings = mail.SmtpSettings.from_env(os.environ)
+        except MailError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return mail.CONFIG
+    archive, config, digest_settings = load_inputs(args.content, args.config)
+    today = args.today or datetime.now(UTC).date()
+    kinds = [kind for kind in ("daily", "weekly") if getattr(args, kind)] or ["daily"]
+    found = [
+        (item.key, item.complete)
+        for kind in kinds
+        for item in published(archive, config, weekly=kind == "weekly")
+    ]
+    try:
+        keys = mail.due(record, found, today)
+    except MailError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return mail.CONFIG
+    if not keys:
+        print(f"nothing to send: {record} holds every {' or '.join(kinds)} digest due")
+    outcomes = []
+    for key in keys:
+        try:
+            digest = make_digest_for(archive, config, digest_settings, key)
+        except ArchiveError as exc:  # a failed digest whose day or week the feeds dropped
+            outcomes.append(mail.Outcome(key, mail.CONFIG, False, f"not sent: {exc}"))
+        else:
+            if args.dry_run:
+                print(f"would send {digest.summary()}")
+                continue
+            outcomes.append(mail.send_digest(digest.data, settings, record, key, today))
+        print(outcomes[-1], flush=True)
+        if args.format == "github" and outcomes[-1].status != mail.SENT:
+            print(f"::error title=Digest e-mail {key}::{_escape(str(outcomes[-1]))}")
+    return mail.exit_status(outcomes)
 
 
 def _date(text: str) -> date:
@@ -321,6 +369,36 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--out", type=Path, help="write the message to this .eml file (else print a summary)"
+    )
+    sub.add_argument(
+        "--config", type=Path, default=ROOT / "mkdocs.yml", help="MkDocs configuration (site_url)"
+    )
+
+    sub = add(
+        "mail",
+        cmd_mail,
+        "e-mail the digests that are due over SMTP (settings from DPA_* variables), each once",
+    )
+    sub.add_argument(
+        "--daily", action="store_true", help="the newest finished list day's digest (the default)"
+    )
+    sub.add_argument("--weekly", action="store_true", help="the newest finished week's top papers")
+    sub.add_argument(
+        "--record",
+        type=Path,
+        help="what was sent and what failed (default: CONTENT/mail-sent.yaml)",
+    )
+    sub.add_argument(
+        "--today", type=_date, help="the UTC date to act on (default: today's); for catching up"
+    )
+    sub.add_argument(
+        "--dry-run", action="store_true", help="say what is due and render it; send nothing"
+    )
+    sub.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="github: also print each digest not sent as a GitHub Actions error annotation",
     )
     sub.add_argument(
         "--config", type=Path, default=ROOT / "mkdocs.yml", help="MkDocs configuration (site_url)"

@@ -14,39 +14,32 @@ import hashlib
 import os
 import re
 import tempfile
-import textwrap
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import jinja2
-
-from . import dates, feeds, urls
+from . import dates, editions, feeds, urls
 from .archive import Archive, archive_from_checked
 from .config import SiteConfig, load_config
+from .editions import plural
 from .errors import ArchiveError
+from .mail import message_bytes
 from .models import Paper
 from .topics import Topic, Words, topic_from_checked
 from .validate import check_content
 
-TEMPLATES = Path(__file__).parent / "templates"
 # Gmail clips a message over 102 KB behind a "View entire message" link: the whole message,
 # headers and both parts, stays under this. The corpus's fullest day (50 papers) makes
 # 57 KB; a digest that would be larger lists fewer papers and counts the rest in one line.
 MAX_BYTES = 100_000
-AUTHOR_NAMES = 3  # names in a paper's byline: "A, B, C and 27 more"
-TEXT_WIDTH = 72  # the plain-text part's lines, for clients that do not wrap
-INDENT = "    "  # a paper's lines under its number in the plain-text part
 # SMTP's line ends, and lines of at most 76 characters, as quoted-printable requires (RFC 2045;
 # SMTP's own 78 is the limit for headers).
 _POLICY = SMTP.clone(max_line_length=76)
-_FOLDED_AT_ONCE = re.compile(rb"^([!-9;-~]+):\r\n ", re.MULTILINE)
 # Characters a List-Id phrase could only hold quoted; quoting breaks down once the name also
 # needs RFC 2047 encoding, and the phrase is only a label, so they become spaces.
 _PHRASE_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
@@ -135,6 +128,14 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class Published:
+    """A digest a feed publishes: its key, and the day it was complete (a list day, a Sunday)."""
+
+    key: str  # daily/2026-12-03 or weekly/2026-W49
+    complete: date
+
+
+@dataclass(frozen=True)
 class _Edition:
     """What one digest covers: a list day or a finished week, and its papers."""
 
@@ -142,7 +143,6 @@ class _Edition:
     first: date  # the list day, or the week's Monday
     key: str  # 2026-12-03, or 2026-W49
     entry: feeds._Entry  # the feed's entry: the page's absolute URL and the date
-    heading: str  # Thursday, 3 December 2026; or Week of 30 November 2026
     short: str  # Thu 3 Dec 2026; or top papers of the week of 30 Nov 2026
     papers: list[str]  # the day's in Hugging Face order; the week's most upvoted first
 
@@ -179,6 +179,38 @@ def make_digest(
     return _compose(choice, config, settings, edition)
 
 
+def published(archive: Archive, config: SiteConfig, weekly: bool = False) -> list[Published]:
+    """The digests the digest feed (or the weekly feed) publishes, newest first."""
+    choice = _FeedChoice(archive, config)
+    if weekly:
+        choice.weekly()
+        return [
+            Published(f"weekly/{urls.week_key(monday)}", monday + timedelta(days=6))
+            for monday in (_monday(week) for _, week, _ in choice.made)
+        ]
+    choice.for_spec(next(spec for spec in feeds._specs(archive) if spec.kind == "digest"))
+    return [
+        Published(f"daily/{entry.published.date().isoformat()}", entry.published.date())
+        for entry, _, _ in choice.made
+    ]
+
+
+def make_digest_for(archive: Archive, config: SiteConfig, settings: Settings, key: str) -> Digest:
+    """The digest a key such as daily/2026-12-03 or weekly/2026-W49 names."""
+    kind, _, when = key.partition("/")
+    try:
+        if kind == "weekly":
+            year, week = when.split("-W")
+            return make_digest(
+                archive, config, settings, date.fromisocalendar(int(year), int(week), 1), True
+            )
+        if kind == "daily":
+            return make_digest(archive, config, settings, date.fromisoformat(when))
+    except ValueError:
+        pass
+    raise ArchiveError(f"{key!r} is not a digest key like daily/2026-12-03 or weekly/2026-W49")
+
+
 def _day(choice: _FeedChoice, day: date | None) -> _Edition:
     archive = choice.archive
     if day is None:
@@ -201,7 +233,6 @@ def _day(choice: _FeedChoice, day: date | None) -> _Edition:
         first=listed_day,
         key=listed_day.isoformat(),
         entry=entry,
-        heading=dates.long_date(listed_day),
         short=f"{dates.short_date(listed_day)} {listed_day.year}",
         papers=paper_ids,
     )
@@ -231,7 +262,6 @@ def _week(choice: _FeedChoice, day: date | None) -> _Edition:
         first=monday,
         key=urls.week_key(monday),
         entry=entry,
-        heading=f"Week of {dates.day_text(monday)}",
         short=f"top papers of the week of {monday.day} {dates.short_month(monday)}",
         papers=ranked,
     )
@@ -240,18 +270,6 @@ def _week(choice: _FeedChoice, day: date | None) -> _Edition:
 def _monday(week: tuple[int, int] | None) -> date:
     assert week is not None  # only weeks' entries are passed
     return date.fromisocalendar(week[0], week[1], 1)
-
-
-@dataclass(frozen=True)
-class _Item:
-    """A paper as the digest shows it: plain text, escaped only by the HTML template."""
-
-    rank: int
-    title: str
-    url: str  # its permalink
-    byline: str
-    upvotes: str
-    gist: str
 
 
 def _compose(
@@ -269,26 +287,26 @@ def _compose(
         chosen = chosen[: feeds.WEEKLY_TOP]
     name = feeds._one_line(settings.name or config.site_name)
     total = len(edition.papers)
-    subject = f"{name}, {edition.short}: {_plural(total, 'paper')}"
+    subject = f"{name}, {edition.short}: {plural(total, 'paper')}"
     if matched is not None:
         subject += f" ({matched} {'matches' if matched == 1 else 'match'} your selection)"
-    label = "The whole week in the archive" if edition.weekly else "This day in the archive"
-    view: dict[str, Any] = {
-        "subject": subject,
-        "name": name,
-        "site_name": feeds._one_line(config.site_name),
-        "site_url": config.site_url,
-        "heading": edition.heading,
-        "intro": _intro(edition, total, matched, len(chosen)),
-        "page": edition.entry.url,
-        "page_label": label,
-        "unsubscribe": settings.unsubscribe,
-    }
-    items = [_item(choice, rank, paper_id) for rank, paper_id in enumerate(chosen, 1)]
+    items = tuple(choice.item(rank, paper_id) for rank, paper_id in enumerate(chosen, 1))
     shown = len(items)
     while True:
         more = total - shown
-        view.update(items=items[:shown], more=f"And {_plural(more, 'more paper')}" if more else "")
+        view = editions.View(
+            subject=subject,
+            name=name,
+            heading=editions.heading(edition.weekly, edition.first),
+            intro=editions.intro(edition.weekly, edition.first, total, matched, len(chosen)),
+            items=items[:shown],
+            more=f"And {plural(more, 'more paper')}" if more else "",
+            page=edition.entry.url,
+            page_label=editions.page_label(edition.weekly),
+            site_name=feeds._one_line(config.site_name),
+            site_url=config.site_url,
+            unsubscribe=settings.unsubscribe,
+        )
         data = _message(config, settings, edition, view)
         if len(data) <= MAX_BYTES or not shown:
             break
@@ -298,65 +316,26 @@ def _compose(
     return Digest(key, subject, data, total=total, matched=matched, shown=shown)
 
 
-def _intro(edition: _Edition, total: int, matched: int | None, chosen: int) -> str:
-    papers = _plural(total, "paper")
-    if not edition.weekly:
-        intro = f"{papers} on Hugging Face's Daily Papers"
-        if matched is not None:
-            verb = "matches" if matched == 1 else "match"
-            intro += f"; {matched or 'none'} {verb} your selection"
-        return intro + "."
-    listed = f"first listed in the week of {dates.day_text(edition.first)}"
-    if matched is None:
-        return f"The {chosen} most upvoted of the {papers} {listed}."
-    if not matched:
-        return f"None of the {papers} {listed} matches your selection."
-    return (
-        f"The {chosen} most upvoted of the {_plural(matched, 'paper')} that match your "
-        f"selection, of the {papers} {listed}."
-    )
-
-
-def _item(choice: _FeedChoice, rank: int, paper_id: str) -> _Item:
-    """A paper as the feeds prepare it: the same title, gist and permalink."""
-    paper = choice.paper(paper_id)
-    names = feeds._authors(choice.archive.papers[paper_id])
-    if len(names) > AUTHOR_NAMES + 1:  # "and 1 more" would take the place of the name
-        names = [", ".join(names[:AUTHOR_NAMES]) + f" and {len(names) - AUTHOR_NAMES} more"]
-    return _Item(
-        rank=rank,
-        title=paper.title,
-        url=paper.permalink,
-        byline=", ".join(names),
-        upvotes=_plural(paper.upvotes, "upvote"),
-        gist=paper.gist,
-    )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
 # The message.
 
 
 def _message(
-    config: SiteConfig, settings: Settings, edition: _Edition, view: dict[str, Any]
+    config: SiteConfig, settings: Settings, edition: _Edition, view: editions.View
 ) -> bytes:
     """The message's bytes: headers, then the plain text and the HTML as alternatives."""
     message = EmailMessage(policy=_POLICY)
     # From and To are the sender's to set; these are the digest's own, and the same each time.
-    message["Subject"] = view["subject"]
+    message["Subject"] = view.subject
     message["Date"] = format_datetime(edition.entry.published)
     message["Message-ID"] = message_id(config, edition.weekly, edition.key)
     if settings.list_id:
-        phrase = " ".join(_PHRASE_SPECIALS.sub(" ", view["name"]).split())
+        phrase = " ".join(_PHRASE_SPECIALS.sub(" ", view.name).split())
         message["List-Id"] = f"{phrase} <{settings.list_id}>".lstrip()
     if settings.unsubscribe:
         message["List-Unsubscribe"] = f"<{settings.unsubscribe}>"
         if settings.unsubscribe.startswith("https://"):  # RFC 8058 one-click: a POST to it
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    text, html = _text(view), _templates().get_template("digest.html.j2").render(view)
+    text, html = editions.text(view), editions.document_html(view)
     # Quoted-printable: 7-bit safe through any relay, and the mostly English text stays short.
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
@@ -364,13 +343,7 @@ def _message(
     # occur in quoted-printable text, so no part can hold the boundary.
     digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
     message.set_boundary(f"=_dpa_{digest}")
-    head, body = bytes(message).split(b"\r\n\r\n", 1)
-    # Python's folder moves a value that would fit on a line of its own whole onto a
-    # continuation line ("Subject:\r\n Daily ..."), the same by RFC 5322, but Python 3.11's
-    # parser then reads it with a leading space (CPython gh-124452). Back onto the field's
-    # line, which stays under 100 characters (RFC 5322 allows 998).
-    head = _FOLDED_AT_ONCE.sub(rb"\1: ", head)
-    return head + b"\r\n\r\n" + body
+    return message_bytes(message)
 
 
 def message_id(config: SiteConfig, weekly: bool, key: str) -> str:
@@ -388,48 +361,6 @@ def message_id(config: SiteConfig, weekly: bool, key: str) -> str:
     return f"<{left}@{host}>"
 
 
-def _text(view: dict[str, Any]) -> str:
-    """The plain-text part: complete without the HTML, lines wrapped, links whole."""
-    lines = [view["name"], view["heading"], "", *_wrap(view["intro"]), ""]
-    for item in view["items"]:
-        number = f"{item.rank}. ".ljust(len(INDENT))
-        lines += _wrap(item.title, number, INDENT)
-        lines += _wrap(f"{item.byline} · {item.upvotes}", INDENT, INDENT)
-        lines += _wrap(item.gist, INDENT, INDENT)
-        lines += [INDENT + item.url, ""]
-    if view["more"]:
-        lines += [*_wrap(f"{view['more']}: {view['page']}"), ""]
-    lines += ["-- ", f"{view['site_name']}: {view['site_url']}"]
-    lines.append(f"{view['page_label']}: {view['page']}")
-    if view["unsubscribe"]:
-        lines.append(f"Unsubscribe: {view['unsubscribe']}")
-    return "\n".join(lines) + "\n"
-
-
-def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
-    # Links and long words are never broken: a URL cut in two cannot be followed.
-    return textwrap.wrap(
-        text,
-        TEXT_WIDTH,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [first.rstrip()]
-
-
-@cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,  # every value from content is text: escaped, never markup
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 # The edges: reading content and settings, writing the message.
 
 
@@ -437,11 +368,16 @@ def load_digest(
     content: Path, mkdocs_yml: Path, day: date | None = None, weekly: bool = False
 ) -> Digest:
     """Read content (through validate's gate, digest.yml included) and make the digest."""
+    archive, config, settings = load_inputs(content, mkdocs_yml)
+    return make_digest(archive, config, settings, day=day, weekly=weekly)
+
+
+def load_inputs(content: Path, mkdocs_yml: Path) -> tuple[Archive, SiteConfig, Settings]:
+    """The archive, the site's settings and digest.yml's, read through validate's gate."""
     checked = check_content(content)
     checked.raise_problems()
     archive = archive_from_checked(checked)
-    settings = settings_from_checked(checked.digest)
-    return make_digest(archive, load_config(mkdocs_yml), settings, day=day, weekly=weekly)
+    return archive, load_config(mkdocs_yml), settings_from_checked(checked.digest)
 
 
 def save(path: Path, data: bytes) -> None:

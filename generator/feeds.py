@@ -16,7 +16,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import dates, urls
+from . import dates, editions, urls
 from .archive import Archive
 from .config import SiteConfig
 from .models import Paper, linkable
@@ -259,21 +259,54 @@ class _Entries:
         return self.entries[paper_id]
 
     def digest(self, day: date, paper_ids: list[str]) -> _Entry:
-        """A list day with its papers in Hugging Face order."""
+        """A list day with its papers in Hugging Face order: the digest e-mail's HTML."""
         page = _absolute(self.config, urls.day(day))
-        intro = (
-            f"<p>{_plural(len(paper_ids), 'paper')} on Hugging Face's Daily Papers for "
-            f"{_e(dates.long_date(day))}. {_a(page, 'This day in the archive')}.</p>"
-        )
-        body = [_brief(self.paper(paper_id), "") for paper_id in paper_ids]
+        title = f"Daily Papers of {dates.long_date(day)}"
+        items = tuple(self.item(rank, paper_id) for rank, paper_id in enumerate(paper_ids, 1))
+        intro = editions.intro(False, day, len(paper_ids), None, len(items))
         published = _midnight(day)
         return _Entry(
             url=page,
-            title=f"Daily Papers of {dates.long_date(day)}",
-            html="\n".join([intro, *body]),
+            title=title,
+            html=editions.body_html(self.edition(title, False, day, intro, items, page)),
             published=published,
             updated=published,
             byline=_one_line(self.config.site_name),
+        )
+
+    def edition(
+        self,
+        title: str,
+        weekly: bool,
+        first: date,
+        intro: str,
+        items: tuple[editions.Item, ...],
+        page: str,
+    ) -> editions.View:
+        """A digest or weekly entry as the digest e-mail without a selection shows it."""
+        return editions.View(
+            subject=title,
+            name=_one_line(self.config.site_name),
+            heading=editions.heading(weekly, first),
+            intro=intro,
+            items=items,
+            more="",
+            page=page,
+            page_label=editions.page_label(weekly),
+            site_name=_one_line(self.config.site_name),
+            site_url=self.config.site_url,
+        )
+
+    def item(self, rank: int, paper_id: str) -> editions.Item:
+        """A paper as digests show it: the feeds' title, gist and permalink, a short byline."""
+        paper = self.paper(paper_id)
+        return editions.Item(
+            rank=rank,
+            title=paper.title,
+            url=paper.permalink,
+            byline=editions.byline(_authors(self.archive.papers[paper_id])),
+            upvotes=_plural(paper.upvotes, "upvote"),
+            gist=paper.gist,
         )
 
     def weekly(self) -> list[_Entry]:
@@ -290,22 +323,20 @@ class _Entries:
 
     def week(self, week: tuple[int, int], last: date, paper_ids: list[str]) -> _Entry:
         """A week's most upvoted papers, each once; ties by id, as on the week page."""
-        ranked = sorted((self.paper(pid) for pid in paper_ids), key=lambda p: (-p.upvotes, p.id))
+        ranked = sorted(paper_ids, key=lambda pid: (-self.paper(pid).upvotes, pid))
         first = date.fromisocalendar(week[0], week[1], 1)
         key = urls.week_key(first)
         page = _absolute(self.config, urls.week(first))
-        monday = dates.day_text(first)
-        intro = (
-            f"<p>The {min(WEEKLY_TOP, len(ranked))} most upvoted of the "
-            f"{_plural(len(ranked), 'paper')} first listed in the week of {_e(monday)}. "
-            f"{_a(page, 'The whole week in the archive')}.</p>"
-        )
-        body = [_brief(paper, f"{rank}. ") for rank, paper in enumerate(ranked[:WEEKLY_TOP], 1)]
+        title = f"Top papers of the week of {dates.day_text(first)} ({key})"
+        top = ranked[:WEEKLY_TOP]
+        items = tuple(self.item(rank, paper_id) for rank, paper_id in enumerate(top, 1))
+        intro = editions.intro(True, first, len(ranked), None, len(items))
+        html = editions.body_html(self.edition(title, True, first, intro, items, page))
         published = _midnight(last)
         return _Entry(
             url=page,
-            title=f"Top papers of the week of {monday} ({key})",
-            html="\n".join([intro, *body]),
+            title=title,
+            html=html,
             published=published,
             updated=published,
             byline=_one_line(self.config.site_name),
@@ -327,19 +358,6 @@ def _paper_html(paper: _Paper, day: date) -> str:
         _links_html(paper.links),
     ]
     return "\n".join(part for part in parts if part)
-
-
-def _brief(paper: _Paper, heading: str) -> str:
-    """A paper in a digest or weekly entry: linked title, authors, gist, upvotes, links."""
-    return "\n".join(
-        [
-            f"<h3>{heading}{_a(paper.permalink, paper.title)}</h3>",
-            f"<p>{_e(paper.byline)} · {_plural(paper.upvotes, 'upvote')}</p>",
-            f"<p>{_e(paper.gist)}</p>",
-            # The title already links to the permalink.
-            _links_html(link for link in paper.links if link[0] != "Permalink"),
-        ]
-    )
 
 
 def _links(paper: Paper, permalink: str) -> tuple[tuple[str, str], ...]:

@@ -68,7 +68,8 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlfile
-from .errors import ArchiveError, MailError
+from .errors import ArchiveError, ContentError, MailError
+from .validate import check_mail_file
 
 SENT, TEMPORARY, PERMANENT, CONFIG, GIVEN_UP = 0, 2, 3, 4, 5
 
@@ -84,14 +85,14 @@ RECORD_HEADER = (
     "# Digests sent by e-mail, by key: state sent, failed, sending, unknown or stale.\n"
     "# Written by `python -m generator mail`; delete a key to send that digest again.\n"
 )
-STATES = ("sent", "failed", "sending", "unknown", "stale")
 # Keys name a digest, e.g. daily/2026-12-03 or weekly/2026-W49; they sort oldest first.
-KEY = re.compile(r"[a-z]+/[0-9]{4}-[0-9W-]+")
+KEY = re.compile(r"daily/[0-9]{4}-[0-9]{2}-[0-9]{2}|weekly/[0-9]{4}-W[0-9]{2}")
 # Headers the e-mail may carry once; a second one is a sign of injected header lines.
 SINGLE = ("Subject", "Date", "Message-ID", "From", "To", "Cc", "Reply-To", "MIME-Version",
           "Content-Type", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")  # fmt: skip
 # What str.splitlines() breaks at: no header value may hold one.
 LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_FOLDED_AT_ONCE = re.compile(rb"^([!-9;-~]+):\r\n ", re.MULTILINE)
 # Recipients come from the settings alone: these headers are dropped from the e-mail.
 DROPPED = ("Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc", "Sender")
 
@@ -238,33 +239,13 @@ class _Failure(MailError):
 
 
 def read_record(record: Path) -> dict[str, dict[str, Any]]:
-    """The record's entries by key ({} when there is none); MailError if it cannot be used."""
-    if not record.exists():
-        return {}
+    """The record's entries by key ({} when there is none); MailError if `validate` refuses it."""
     try:
-        data = yamlfile.read(record)
-    except ArchiveError as exc:
-        raise MailError(str(exc)) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise MailError(f"{record}: expected a mapping of digest keys")
-    for key, entry in data.items():
-        if not isinstance(key, str) or not KEY.fullmatch(key):
-            raise MailError(f"{record}: {key!r} is not a digest key like daily/2026-12-03")
-        if not isinstance(entry, dict) or entry.get("state") not in STATES:
-            raise MailError(f"{record}: {key}: expected a state, one of {', '.join(STATES)}")
-        if entry["state"] == "failed" and not _is_date(entry.get("first_failed")):
-            raise MailError(f"{record}: {key}: first_failed is not a date (YYYY-MM-DD)")
-    return data
-
-
-def _is_date(value: Any) -> bool:
-    try:
-        date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+        return check_mail_file(record)
+    except ContentError as exc:
+        # validate's report, on one line: an outcome is one line.
+        problems = str(exc).splitlines()[1:] or [str(exc)]
+        raise MailError("; ".join(problems) + " (python -m generator validate)") from exc
 
 
 def _write_record(record: Path, entries: dict[str, dict[str, Any]]) -> None:
@@ -293,6 +274,25 @@ def _locked(record: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the only descriptor releases the lock
+
+
+def due(record: Path, published: Iterable[tuple[str, date]], today: date) -> list[str]:
+    """The digests a run sends, oldest first, from those the feeds publish (key, the day it
+    was complete): of each kind, those complete before today, at most STALE_AFTER days ago,
+    and newer than any the record holds (on a first run, the newest alone); and every digest
+    the record holds as failed or sending (sent now, or reported once)."""
+    entries = read_record(record)
+    wanted: list[str] = []
+    ready: dict[str, list[str]] = {}
+    for key, complete in published:
+        # A list day still running (today, UTC) may grow: its digest waits for tomorrow.
+        if complete < today and (today - complete).days <= STALE_AFTER:
+            ready.setdefault(key.partition("/")[0], []).append(key)
+    for kind, keys in ready.items():
+        known = [key for key in entries if key.partition("/")[0] == kind]
+        newest = max(known, default=None)
+        wanted += [key for key in keys if key > newest] if newest else [max(keys)]
+    return pending(record, wanted)
 
 
 def pending(record: Path, keys: Iterable[str]) -> list[str]:
@@ -463,12 +463,22 @@ def _prepare(eml: bytes, settings: SmtpSettings, now: datetime) -> tuple[bytes, 
         message["Date"] = format_datetime(now)
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain=settings.sender.domain)
-    data = message.as_bytes()
+    data = message_bytes(message)
     # Whatever the generator does, what goes out has exactly the headers checked above.
     sent = email.message_from_bytes(data, policy=email.policy.SMTP)
     if sent.keys() != message.keys():
         raise _Failure(CONFIG, "the e-mail's headers change when written out: not sent")
     return data, str(message["Message-ID"])
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The message's bytes as its policy writes them, each value begun on its field's line."""
+    # Python's folder moves a value that fits on a line of its own whole onto a continuation
+    # line ("Subject:\r\n Daily ..."), the same by RFC 5322, but Python 3.11's parser then
+    # reads it with a leading space (CPython gh-124452).
+    head, body = message.as_bytes().split(b"\r\n\r\n", 1)
+    # Back onto the field's line, which stays under 100 characters (RFC 5322 allows 998).
+    return _FOLDED_AT_ONCE.sub(rb"\1: ", head) + b"\r\n\r\n" + body
 
 
 def _deliver(

@@ -27,7 +27,10 @@ from .forked import in_two
 from .models import strip_invisible
 
 SCHEMAS = Path(__file__).parent / "schemas"
-DATE_KEYS = frozenset({"date", "fetched", "published", "withdrawn", "checked", "failed"})
+DATE_KEYS = frozenset(
+    {"date", "fetched", "published", "withdrawn", "checked", "failed"}
+    | {"first_failed", "last_failed", "reported"}  # mail-sent.yaml's
+)
 DAY_SCHEMA_HEADER = (
     "# yaml-language-server: $schema=../../../../generator/schemas/day.schema.json\n"
 )
@@ -36,6 +39,7 @@ CORRECTION_FILE = re.compile(r"^[^.].*\.yaml$")
 TOPICS_FILE = "topics.yml"
 DIGEST_FILE = "digest.yml"  # the digest e-mail's name, list headers and selection
 STATUS_FILE = "fetch-status.yaml"
+MAIL_FILE = "mail-sent.yaml"  # the record of digests sent by e-mail (generator/mail.py)
 # Limits on what one file may make the tools do. A real day file is under 0.5 MB and nests
 # five levels deep (papers, a paper, arxiv, categories, a category). Parsing takes up to about
 # 300 times a file's size in memory (a file of one long list of 0s), so 2 MB stays under 0.6 GB.
@@ -94,6 +98,7 @@ class Checked:
     topics: dict[str, Any] | None = None  # topics.yml, if there is one
     digest: dict[str, Any] | None = None  # digest.yml, if there is one
     status: dict[str, Any] | None = None  # fetch-status.yaml, if there is one
+    mail: dict[str, Any] | None = None  # mail-sent.yaml, if there is one
 
     def raise_problems(self) -> None:
         """Raise a ContentError listing the problems, if there are any."""
@@ -144,6 +149,8 @@ def check_content(content: Path) -> Checked:
     problems += found
     checked.status, found = _check_single(content / STATUS_FILE, _check_status)
     problems += found
+    checked.mail, found = _check_single(content / MAIL_FILE, _check_mail)
+    problems += found
     problems.sort()
     return checked
 
@@ -171,6 +178,14 @@ def check_day_text(path: Path, text: str) -> None:
 def check_status_file(path: Path) -> dict[str, Any]:
     """fetch-status.yaml's value (empty if there is none); ContentError if it has problems."""
     value, problems = _check_single(path, _check_status)
+    if problems:
+        raise ContentError(report(sorted(problems)))
+    return value or {}
+
+
+def check_mail_file(path: Path) -> dict[str, Any]:
+    """A mail record's value (empty if there is none); ContentError if it has problems."""
+    value, problems = _check_single(path, _check_mail)
     if problems:
         raise ContentError(report(sorted(problems)))
     return value or {}
@@ -278,6 +293,20 @@ def _check_status(path: Path) -> tuple[Any, list[Problem]]:
             problems.append(_problem(path, line, col, f"{key} is not a real date (YYYY-MM-DD)"))
         elif day is not None and not FIRST_DAY <= day <= LAST_DAY:
             problems.append(_problem(path, line, col, f"day {key} {OUT_OF_RANGE}"))
+    return doc.value, problems
+
+
+def _check_mail(path: Path) -> tuple[Any, list[Problem]]:
+    doc, problems = _load(path)
+    if doc is None:
+        return None, problems
+    problems += _schema_problems(path, doc, "mail")
+    problems += _date_problems(path, doc)
+    for key in doc.value if isinstance(doc.value, dict) else {}:
+        shaped = re.fullmatch(r"daily/(\d{4}-\d{2}-\d{2})", key)
+        if shaped and _as_date(shaped[1]) is None:
+            line, col = doc.at((key,), key=True)
+            problems.append(_problem(path, line, col, f"{key}: not a real date"))
     return doc.value, problems
 
 

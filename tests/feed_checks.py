@@ -33,7 +33,33 @@ HTML_TAGS = set(
     td template textarea tfoot th thead time title tr track tt u ul var xmp plaintext embed
     comment listing video wbr""".split()
 )
-SAFE_TAGS = {"a", "p", "strong", "em", "h3", "br"}
+# The elements our feeds use, all of W3C's acceptable_elements.
+SAFE_TAGS = {"a", "p", "strong", "em", "h1", "h2", "h3", "br", "hr", "div"}
+# W3C's DangerousStyleAttr rule: a style attribute may set these properties only, and the
+# background, border, margin and padding ones only to lengths, colours and a few keywords.
+CSS_PROPERTIES = set(
+    """background background-color border border-bottom border-bottom-color border-bottom-style
+    border-bottom-width border-collapse border-color border-left border-left-color
+    border-left-style border-left-width border-right border-right-color border-right-style
+    border-right-width border-spacing border-style border-top border-top-color border-top-style
+    border-top-width border-width clear color cursor direction display elevation float font
+    font-family font-size font-style font-variant font-weight height letter-spacing line-height
+    margin margin-bottom margin-left margin-right margin-top overflow padding padding-bottom
+    padding-left padding-right padding-top text-align text-decoration text-indent unicode-bidi
+    vertical-align white-space width""".split()
+)
+CSS_KEYWORDS = set(
+    """aqua auto black block blue bold both bottom brown center collapse dashed dotted fuchsia
+    gray green !important italic left lime maroon medium none navy normal nowrap olive pointer
+    purple red right solid silver teal top transparent underline white yellow""".split()
+)
+CSS_VALUE = re.compile(
+    r"^(#[0-9a-f]+|rgb\(\d+%?,\d*%?,?\d*%?\)?|\d?\.?\d?\d(cm|em|ex|in|mm|pc|pt|px|%|,|\))?)$"
+)
+STYLE_CHARACTERS = re.compile(
+    r"""^([:,;#%.\sa-zA-Z0-9!]|\w-\w|'[\s\w]+'|"[\s\w]+"|\([\d,\s]+\))*$"""
+)
+STYLE_DECLARATIONS = re.compile(r"^(\s*[-\w]+\s*:\s*[^:;]*(;|$))*$")
 ENTITIES = set(html.entities.name2codepoint) | {"apos"}
 NAMESPACES = {
     "http://www.w3.org/2005/Atom",
@@ -88,12 +114,30 @@ def _html(value: str | None, where: str) -> list[str]:
     if not value:
         return [f"{where}: no content"]
     fragment = lxml.html.fragment_fromstring(value, create_parent="div")
-    problems = [f"{where}: <{e.tag}>" for e in fragment.iter() if e.tag not in SAFE_TAGS | {"div"}]
+    problems = [f"{where}: <{e.tag}>" for e in fragment.iter() if e.tag not in SAFE_TAGS]
     for element in fragment.iter():
-        problems += [f"{where}: attribute {a}" for a in element.attrib if a != "href"]
+        problems += [
+            f"{where}: attribute {a}" for a in element.attrib if a not in ("href", "style")
+        ]
+        problems += [f"{where}: style {bad}" for bad in _style_problems(element.get("style"))]
     for href in (a.get("href") for a in fragment.iter("a")):
         problems += _uri(href, where)
     return problems
+
+
+def _style_problems(style: str | None) -> list[str]:
+    """What W3C's DangerousStyleAttr warning names in a style attribute: nothing, if it is safe."""
+    if style is None:
+        return []
+    if not STYLE_CHARACTERS.match(style) or not STYLE_DECLARATIONS.match(style):
+        return [style]
+    unsafe = []
+    for name, value in re.findall(r"([-\w]+)\s*:\s*([^:;]*)", style.lower()):
+        if name not in CSS_PROPERTIES:
+            unsafe.append(name)
+        elif name.split("-")[0] in ("background", "border", "margin", "padding"):
+            unsafe += [v for v in value.split() if v not in CSS_KEYWORDS and not CSS_VALUE.match(v)]
+    return unsafe
 
 
 def _rss_problems(root: Any, lines: list[str], url: str) -> list[str]:

@@ -226,7 +226,7 @@ def test_digest_one_entry_per_list_day(content: Path) -> None:
     assert tuesday["title"] == "Daily Papers of Tuesday, 10 June 2025"
     assert tuesday["date_published"] == "2025-06-10T00:00:00+00:00"
     # Its papers in order, linked to their permalinks (2506.00001's lives on 06-09).
-    links = re.findall(r'<h3><a href="([^"]+)">', tuesday["content_html"])
+    links = re.findall(r'<h2 style="[^"]*">\d+\. <a href="([^"]+)">', tuesday["content_html"])
     assert links == [_paper_url("2506.00001", "2025-06-09"), _paper_url("2506.00003", "2025-06-10")]
     monday = feed["items"][2]["content_html"]
     assert "An agentic planner, summarised." in monday  # the AI summary first
@@ -242,7 +242,7 @@ def test_weekly_finished_weeks_with_top_papers(content: Path, tmp_path: Path) ->
     ]
     week = feed["items"][1]
     assert week["date_published"] == "2025-06-10T00:00:00+00:00"  # the week's last list day
-    links = re.findall(r'<h3>\d+\. <a href="([^"]+)">', week["content_html"])
+    links = re.findall(r'<h2 style="[^"]*">\d+\. <a href="([^"]+)">', week["content_html"])
     assert links == [  # most upvoted first, each paper once
         _paper_url("2506.00002", "2025-06-09"),
         _paper_url("2506.00001", "2025-06-09"),

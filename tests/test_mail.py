@@ -631,10 +631,18 @@ def test_pending_adds_failed_and_interrupted_digests_oldest_first(tmp_path: Path
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("- a list\n", "expected a mapping of digest keys"),
-        ("daily/2026-12-01: {state: gone}\n", "daily/2026-12-01: expected a state"),
-        ("../etc: {state: sent}\n", "'../etc' is not a digest key"),
-        ("daily/2026-12-01: {state: failed}\n", "first_failed is not a date"),
+        ("- a list\n", "mail-sent.yaml:1:1: the file must be a mapping"),
+        (
+            "daily/2026-12-01: {state: gone}\n",
+            ":1:27: daily/2026-12-01.state must be one of sent, failed",
+        ),
+        (
+            "../etc: {state: sent}\n",
+            "must be a digest key like daily/2026-12-03 or weekly/2026-W49 (got '../etc')",
+        ),
+        ("daily/2026-12-01: {state: failed}\n", "missing field 'first_failed'"),
+        ("daily/2026-12-32: {state: sent}\n", ":1:1: daily/2026-12-32: not a real date"),
+        ("daily/2026-12-01: {state: failed, first_failed: 2026-02-30}\n", "not a real date"),
         ("daily/2026-12-01: [\n", "YAML syntax error"),
     ],
 )
@@ -646,6 +654,7 @@ def test_an_unusable_record_stops_the_send(
     outcome = send(digest_eml(), settings_for(free_port(), certificate), record)
     assert (outcome.status, outcome.sent) == (mail.CONFIG, False)
     assert error in outcome.message
+    assert "\n" not in outcome.message
     assert record.read_text() == text
 
 
@@ -767,3 +776,203 @@ def test_exit_status_is_the_highest() -> None:
     outcomes = [mail.Outcome("a/2026-1", status, False, "") for status in (0, 3, 2)]
     assert mail.exit_status(outcomes) == 3
     assert mail.exit_status([]) == 0
+
+
+# The command: python -m generator mail, on the fixture archive
+
+
+@pytest.fixture
+def archive_content(tmp_path: Path) -> Path:
+    """The fixture archive: list days 2025-06-09, 06-10 and 06-12 (06-11 lists nothing)."""
+    from tests.helpers import fixture_content
+
+    return fixture_content(tmp_path / "archive")
+
+
+def command_env(
+    monkeypatch: pytest.MonkeyPatch, port: int, certificate: tuple[Path, Path], **changes: str
+) -> None:
+    """The DPA_* variables the nightly workflow sets from secrets, for a test server."""
+    variables = {
+        "DPA_SMTP_HOST": "127.0.0.1",
+        "DPA_SMTP_PORT": str(port),
+        "DPA_SMTP_SECURITY": "starttls",
+        "DPA_SMTP_USER": USER,
+        "DPA_SMTP_PASSWORD": PASSWORD,
+        "DPA_SMTP_CAFILE": str(certificate[0]),
+        "DPA_MAIL_FROM": "Daily Papers <papers@example.com>",
+        "DPA_MAIL_TO": f"{ALICE}, Bob <{BOB}>",
+        **changes,
+    }
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+def run_mail(content: Path, *args: str) -> int:
+    from generator.__main__ import main
+
+    return main(["mail", "--content", str(content), *args])
+
+
+def test_the_command_sends_the_newest_finished_day_once(
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    archive_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command_env(monkeypatch, starttls_server, certificate)
+    # On 06-12 itself that day may still grow: the newest finished day is 06-10.
+    assert run_mail(archive_content, "--today", "2025-06-12", "--dry-run") == mail.SENT
+    assert capsys.readouterr().out.startswith("would send daily/2025-06-10: ")
+    # The next morning 06-12 is sent: on a first run, the newest finished day alone.
+    assert run_mail(archive_content, "--today", "2025-06-13") == mail.SENT
+    [received] = inbox.received
+    message = received.message()
+    assert message["Subject"] == "Daily Papers Archive, Thu 12 Jun 2025: 1 paper"
+    assert message["To"] == f"{ALICE}, Bob <{BOB}>"
+    assert "daily/2025-06-12: sent to 2 recipients" in capsys.readouterr().out
+    record = archive_content / "mail-sent.yaml"
+    assert read_record(record)["daily/2025-06-12"]["state"] == "sent"
+    assert read_record(record)["daily/2025-06-12"]["message_id"] == message["Message-ID"]
+    # A rerun, the same day or the next, sends nothing and says so.
+    text = record.read_text()
+    assert run_mail(archive_content, "--today", "2025-06-13") == mail.SENT
+    assert run_mail(archive_content, "--today", "2025-06-14") == mail.SENT
+    assert len(inbox.received) == 1
+    assert record.read_text() == text
+    assert "nothing to send" in capsys.readouterr().out
+    # The record is content: validate reads it and accepts it.
+    from generator.validate import validate
+
+    assert validate(archive_content) == []
+
+
+def test_the_command_catches_up_on_days_a_skipped_run_missed(
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    archive_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    command_env(monkeypatch, starttls_server, certificate)
+    record = archive_content / "mail-sent.yaml"
+    record.write_text("daily/2025-06-09:\n  state: sent\n  sent: 2025-06-10T05:00:00Z\n")
+    # No run on 06-11 and 06-12: on 06-13, 06-10 and 06-12 go, oldest first.
+    assert run_mail(archive_content, "--today", "2025-06-13") == mail.SENT
+    subjects = [received.message()["Subject"] for received in inbox.received]
+    assert subjects == [
+        "Daily Papers Archive, Tue 10 Jun 2025: 2 papers",
+        "Daily Papers Archive, Thu 12 Jun 2025: 1 paper",
+    ]
+    # A day more than STALE_AFTER days old is news no more: not sent.
+    record.write_text("daily/2025-06-09:\n  state: sent\n  sent: 2025-06-10T05:00:00Z\n")
+    assert run_mail(archive_content, "--today", "2025-06-15") == mail.SENT
+    assert [r.message()["Subject"] for r in inbox.received[2:]] == [subjects[1]]
+
+
+def test_the_command_fails_with_the_reason_and_the_next_run_sends(
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    archive_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command_env(monkeypatch, starttls_server, certificate, DPA_SMTP_PASSWORD="wrong")
+    status = run_mail(archive_content, "--today", "2025-06-13", "--format", "github")
+    assert status == mail.PERMANENT
+    out = capsys.readouterr().out
+    assert "daily/2025-06-12: not sent: " in out and "535" in out
+    assert "::error title=Digest e-mail daily/2025-06-12::daily/2025-06-12: not sent: " in out
+    assert "wrong" not in out  # the password is never printed
+    record = archive_content / "mail-sent.yaml"
+    assert read_record(record)["daily/2025-06-12"]["state"] == "failed"
+    assert inbox.received == []
+    # The owner mends the secret: the next run sends the missed digest, once.
+    command_env(monkeypatch, starttls_server, certificate)
+    assert run_mail(archive_content, "--today", "2025-06-14") == mail.SENT
+    assert len(inbox.received) == 1
+    assert run_mail(archive_content, "--today", "2025-06-15") == mail.SENT
+    assert len(inbox.received) == 1
+
+
+def test_the_command_refuses_bad_settings_with_status_4(
+    archive_content: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DPA_SMTP_HOST", "smtp.example.org")
+    monkeypatch.setenv("DPA_SMTP_SECURITY", "none")
+    monkeypatch.delenv("DPA_MAIL_TO", raising=False)
+    assert run_mail(archive_content, "--today", "2025-06-13") == mail.CONFIG
+    err = capsys.readouterr().err
+    assert err.startswith("error: DPA_SMTP_SECURITY") and err.count("\n") == 1
+    assert not (archive_content / "mail-sent.yaml").exists()
+
+
+def test_a_bad_record_is_a_validate_problem_and_stops_the_command(
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    archive_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from generator.validate import validate
+
+    record = archive_content / "mail-sent.yaml"
+    record.write_text("daily/2025-06-10:\n  state: sent\n  sent: yesterday\n")
+    [problem] = validate(archive_content)
+    assert (problem.line, problem.column) == (3, 9)
+    assert "sent must be a UTC time" in problem.message
+    command_env(monkeypatch, starttls_server, certificate)
+    assert run_mail(archive_content, "--today", "2025-06-13") == 1  # content is invalid
+    assert "mail-sent.yaml:3:9" in capsys.readouterr().err
+    assert inbox.received == []
+
+
+def test_dry_run_renders_what_is_due_and_sends_nothing(
+    archive_content: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DPA_SMTP_HOST", raising=False)  # no settings needed
+    assert run_mail(archive_content, "--today", "2025-06-13", "--dry-run") == mail.SENT
+    out = capsys.readouterr().out
+    assert out.startswith("would send daily/2025-06-12: Daily Papers Archive, Thu 12 Jun 2025")
+    assert not (archive_content / "mail-sent.yaml").exists()
+
+
+def test_weekly_is_sent_once_when_its_week_is_over(
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.test_digest import weekly_content
+
+    content = weekly_content(tmp_path)  # week 2025-W24 is over: 2025-06-16 is listed
+    command_env(monkeypatch, starttls_server, certificate)
+    for today in ("2025-06-17", "2025-06-18"):
+        assert run_mail(content, "--weekly", "--today", today) == mail.SENT
+    [received] = inbox.received
+    assert received.message()["Message-ID"].startswith("<weekly.2025-W24.")
+    assert "top papers of the week of 9 Jun 2025" in received.message()["Subject"]
+    assert read_record(content / "mail-sent.yaml")["weekly/2025-W24"]["state"] == "sent"
+
+
+@pytest.mark.parametrize("length", range(60, 101))
+def test_a_subject_of_any_length_reads_back_the_same(length: int) -> None:
+    # Python folds a value that fits on a line of its own onto a continuation line, and its
+    # parser reads that with a leading space: the digest's 72-character subjects did.
+    subject = ("Daily Papers Archive, Thu 3 Dec 2026: 17 papers (3 match your selection) " * 2)[
+        :length
+    ].rstrip()
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject
+    message.set_content(TEXT)
+    eml = mail.message_bytes(message)
+    settings = SmtpSettings("h.test", Address(addr_spec="a@h.test"), (Address(addr_spec=ALICE),))
+    for data in (eml, mail._prepare(eml, settings, NOW)[0]):
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        assert parsed["Subject"] == subject
+        assert max(len(line) for line in data.split(b"\r\n")) < 100
