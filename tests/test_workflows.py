@@ -127,6 +127,7 @@ def test_nightly_jobs_have_least_privilege() -> None:
         "update": {"contents": "write"},  # pushes the content commit
         "deploy": {"pages": "write", "id-token": "write"},
         "report": {},
+        "mail": {"contents": "write"},  # pushes the record of digests sent
         "keepalive": {"actions": "write", "contents": "read"},
     }
     assert CI["permissions"] == {"contents": "read"}
@@ -155,6 +156,30 @@ def test_nightly_pushes_and_deploys_what_succeeded_then_fails_naming_the_days() 
     assert "needs.update.outputs.fetch-failed == 'true'" in report["if"]
     assert report["steps"][-1]["env"]["FAILED"] == "${{ needs.update.outputs.failed-days }}"
     assert report["steps"][-1]["run"].rstrip().endswith("exit 1")
+
+
+def test_mail_sends_after_the_deploy_only_with_the_secret_and_keeps_the_record() -> None:
+    job = NIGHTLY["jobs"]["mail"]
+    assert job["needs"] == ["update", "deploy"]
+    assert "needs.deploy.result == 'success'" in job["if"]  # links work; nothing waits on it
+    assert job["env"] == {"DPA_SMTP_HOST": "${{ secrets.DPA_SMTP_HOST }}"}
+    steps = job["steps"]
+    assert steps[0]["if"] == "${{ env.DPA_SMTP_HOST == '' }}"
+    assert all(step["if"] == "${{ env.DPA_SMTP_HOST != '' }}" for step in steps[1:4])
+    checkout, send, push = steps[1], steps[3], steps[4]
+    assert checkout["with"]["ref"] == "${{ github.ref_name }}"  # with the new content commit
+    # Every setting from a secret, through env: only, as mail.py reads them.
+    names = [name for name in send["env"] if name.startswith("DPA_")]
+    assert sorted(names) == sorted(
+        ["DPA_SMTP_PORT", "DPA_SMTP_SECURITY", "DPA_SMTP_USER", "DPA_SMTP_PASSWORD"]
+        + ["DPA_MAIL_FROM", "DPA_MAIL_TO"]
+    )
+    assert all(send["env"][name] == f"${{{{ secrets.{name} }}}}" for name in names)
+    assert 'echo "::add-mask::$address"' in send["run"]
+    assert "-m generator mail" in send["run"] and "--format github" in send["run"]
+    # The record is pushed whether the send succeeded or failed, and never by a skipped run.
+    assert push["if"] == "${{ !cancelled() && steps.send.outcome != 'skipped' }}"
+    assert "content/mail-sent.yaml" in push["run"] and "git push" in push["run"]
 
 
 def test_keepalive_reenables_the_schedule_in_a_quiet_stretch() -> None:
