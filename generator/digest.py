@@ -185,14 +185,19 @@ def published(archive: Archive, config: SiteConfig, weekly: bool = False) -> lis
     if weekly:
         choice.weekly()
         return [
-            Published(f"weekly/{urls.week_key(monday)}", monday + timedelta(days=6))
+            Published(_key(True, urls.week_key(monday)), monday + timedelta(days=6))
             for monday in (_monday(week) for _, week, _ in choice.made)
         ]
     choice.for_spec(next(spec for spec in feeds._specs(archive) if spec.kind == "digest"))
     return [
-        Published(f"daily/{entry.published.date().isoformat()}", entry.published.date())
+        Published(_key(False, entry.published.date().isoformat()), entry.published.date())
         for entry, _, _ in choice.made
     ]
+
+
+def _key(weekly: bool, when: str) -> str:
+    """A digest's name in mail's record: daily/2026-12-03 or weekly/2026-W49."""
+    return f"{'weekly' if weekly else 'daily'}/{when}"
 
 
 def make_digest_for(archive: Archive, config: SiteConfig, settings: Settings, key: str) -> Digest:
@@ -312,7 +317,7 @@ def _compose(
             break
         # Fewer papers, in proportion to the excess and at least one fewer each time.
         shown = min(shown - 1, shown * MAX_BYTES // len(data))
-    key = f"{'weekly' if edition.weekly else 'daily'}/{edition.key}"
+    key = _key(edition.weekly, edition.key)
     return Digest(key, subject, data, total=total, matched=matched, shown=shown)
 
 
