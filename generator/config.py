@@ -23,6 +23,8 @@ class SiteConfig:
     site_url: str  # absolute, ending in "/": feeds and Open Graph tags need absolute links
     repo_url: str  # https://github.com/OWNER/REPO, for edit and correction links
     branch: str  # the branch content/ is edited on
+    # extra.email_signup_url: a feed-to-mail service's sign-up page for the digest, if any.
+    email_signup_url: str | None = None
 
     def url(self, path: str) -> str:
         """Absolute URL of a site path such as '2026/05/29/'."""
@@ -68,9 +70,17 @@ def load_config(path: Path = MKDOCS_YML) -> SiteConfig:
     if len(parts) < 2 or not parts[1]:  # edit/BRANCH/...: edit and correction links need it
         raise BuildError(f"{path}: edit_uri must name the branch, like edit/main/content/")
     branch = parts[1]
+    extra = data.get("extra")
+    signup = extra.get("email_signup_url") if isinstance(extra, dict) else None
+    # Shown as a link on the home and feeds pages: an https URL without spaces or quotes only.
+    if signup is not None and not (
+        isinstance(signup, str) and re.match(r"^https://[^\s\"'<>]+$", signup)
+    ):
+        raise BuildError(f"{path}: extra.email_signup_url must be an https:// URL")
     return SiteConfig(
         site_name=str(data.get("site_name") or "Daily Papers Archive"),
         site_url=site_url.rstrip("/") + "/",
         repo_url=repo_url,
         branch=branch,
+        email_signup_url=signup,
     )

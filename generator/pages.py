@@ -103,6 +103,7 @@ class Generator:
             coins_kev=functools.cache(coins),  # the same KEV on every page the paper is on
             absolute=config.url,
             site_name=config.site_name,
+            email_signup_url=config.email_signup_url,
             repo_url=config.repo_url,
             branch=config.branch,
             topics_edit_url=config.edit_url("content/topics.yml"),

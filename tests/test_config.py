@@ -113,3 +113,13 @@ def test_site_and_github_urls() -> None:
         "?filename=2506.00001.yaml"
         "&value=id%3A%20%222506.00001%22%0Areason%3A%20a%20%26%20b%20%231%3F%0A"
     )
+
+
+def test_an_email_signup_url_is_read_from_extra_and_must_be_https(tmp_path: Path) -> None:
+    assert _load(tmp_path, GOOD).email_signup_url is None
+    url = "https://buttondown.com/daily-papers"
+    text = GOOD + f"extra:\n  sample_data: false\n  email_signup_url: {url}\n"
+    assert _load(tmp_path, text).email_signup_url == url
+    for bad in ("http://example.org/signup", "javascript:alert(1)", "'https://a b'", "[1]"):
+        with pytest.raises(BuildError, match="email_signup_url must be an https:// URL"):
+            _load(tmp_path, GOOD + f"extra:\n  email_signup_url: {bad}\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,18 @@ def test_search_page_is_a_page_like_every_other() -> None:
     for needed in ('id="dpa-search"', 'name="q"', 'name="sort"', 'name="year"', 'name="topic"'):
         assert needed in page
     assert 'name="org"' in page and 'name="code"' in page and 'id="dpa-search-results"' in page
+
+
+def test_email_signup_link_on_home_and_feeds_pages_only_when_configured() -> None:
+    archive = Archive(days=[Day(date(2025, 6, 9), [_paper("2506.00001")])])
+    home, feeds = urls.docs_path(urls.HOME), urls.docs_path(urls.FEEDS)
+    plain = dict(iter_pages(archive, CONFIG))
+    assert "Get the digest by e-mail" not in plain[home]
+    assert "Get the digest by e-mail" not in plain[feeds]
+    # The step-by-step way to a feed-to-e-mail service is always there, with the feed's URL.
+    assert "https://example.org/archive/digest/feed.xml" in plain[feeds]
+    signup = "https://buttondown.example/papers?ref=archive&x=<1>"  # escaped, like any value
+    pages = dict(iter_pages(archive, replace(CONFIG, email_signup_url=signup)))
+    link = '<a href="https://buttondown.example/papers?ref=archive&amp;x=&lt;1&gt;">'
+    for path in (home, feeds):
+        assert f"{link}Get the digest by e-mail</a>" in pages[path]

@@ -170,10 +170,8 @@ def test_mail_sends_after_the_deploy_only_with_the_secret_and_keeps_the_record()
     assert checkout["with"]["ref"] == "${{ github.ref_name }}"  # with the new content commit
     # Every setting from a secret, through env: only, as mail.py reads them.
     names = [name for name in send["env"] if name.startswith("DPA_")]
-    assert sorted(names) == sorted(
-        ["DPA_SMTP_PORT", "DPA_SMTP_SECURITY", "DPA_SMTP_USER", "DPA_SMTP_PASSWORD"]
-        + ["DPA_MAIL_FROM", "DPA_MAIL_TO"]
-    )
+    smtp = ["DPA_SMTP_PORT", "DPA_SMTP_SECURITY", "DPA_SMTP_USER", "DPA_SMTP_PASSWORD"]
+    assert sorted(names) == sorted([*smtp, "DPA_MAIL_FROM", "DPA_MAIL_TO"])
     assert all(send["env"][name] == f"${{{{ secrets.{name} }}}}" for name in names)
     assert 'echo "::add-mask::$address"' in send["run"]
     assert "-m generator mail" in send["run"] and "--format github" in send["run"]
