@@ -355,3 +355,31 @@ def test_whole_corpus_build(imported: Path, tmp_path: Path) -> None:
 
 def _rel(page: object, target: object) -> str:
     return urls.relative(urls.day(page), urls.day(target))  # type: ignore[arg-type]
+
+
+def test_every_link_of_the_digest_e_mails_is_a_page_of_the_built_site(
+    site: Path, tmp_path: Path
+) -> None:
+    import email
+    import email.policy
+
+    from generator.digest import load_inputs, make_digest_for, published
+
+    archive, config, settings = load_inputs(fixture_content(tmp_path), ROOT / "mkdocs.yml")
+    keys = [item.key for weekly in (False, True) for item in published(archive, config, weekly)]
+    assert len(keys) == 3  # the fixture's three list days with papers; no week is over
+    for key in keys:
+        message = email.message_from_bytes(
+            make_digest_for(archive, config, settings, key).data, policy=email.policy.default
+        )
+        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        hrefs = lxml.html.document_fromstring(html).xpath("//a/@href")
+        assert set(re.findall(r"https?://\S+", text)) <= set(hrefs)
+        for href in hrefs:
+            assert href.startswith(config.site_url), (key, href)
+            path, _, anchor = href.removeprefix(config.site_url).partition("#")
+            page = site / path / "index.html"
+            assert page.is_file(), (key, href)
+            if anchor:
+                assert f'id="{anchor}"' in page.read_text("utf-8"), (key, href)
