@@ -52,7 +52,10 @@ def imported(corpus_days: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return content
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright keeps a thread while it runs, and the build forks
+# only when its process has one thread (generator/forked.py), so a browser left open would
+# change how the tests after a browser module build.
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright; missing Chromium fails under CI=true."""
     if not CHROMIUM.exists():
