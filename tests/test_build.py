@@ -88,7 +88,8 @@ def _assert_assembled(site: Path) -> None:
     for path in (
         "data/2025/06/09.json",
         "feed.xml",
-        "pagefind/2025/pagefind.js",
+        "pagefind/pagefind.js",
+        "pagefind/2025/pagefind-entry.json",
         "pagefind/dpa-search.json",
         "2025/06/09/index.html",
     ):

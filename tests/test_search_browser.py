@@ -311,7 +311,10 @@ def test_pagefind_loads_only_when_search_is_used(base_url: str, tab: Tab) -> Non
     page.wait_for_function(
         "performance.getEntriesByType('resource').some(e => e.name.endsWith('.pf_meta'))"
     )
-    assert any(url.endswith("/pagefind/2025/pagefind.js") for url in tab.requests)
+    # The one pagefind.js and WebAssembly every year shares, then the newest year's index.
+    assert any(url.endswith("/pagefind/pagefind.js") for url in tab.requests)
+    assert any(url.endswith("/pagefind/wasm.en.pagefind") for url in tab.requests)
+    assert any("/pagefind/2025/" in url for url in tab.requests)
     assert not [url for url in tab.requests if "/pagefind/2024/" in url]
 
 
@@ -402,7 +405,20 @@ def test_a_year_loads_only_its_own_index(base_url: str, tab: Tab) -> None:
     searched = {
         url.split("/pagefind/")[1].split("/")[0] for url in tab.requests if "/pagefind/" in url
     }
-    assert searched == {"2024", "dpa-search.json"}
+    assert searched == {"2024", "dpa-search.json", "pagefind.js", "wasm.en.pagefind"}
+
+
+def test_nothing_is_downloaded_twice_in_a_session(base_url: str, tab: Tab) -> None:
+    # Several searches of every year, the header box and the page: each file once.
+    page = tab.page
+    page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    for query in ("video", "scaling laws", "diffusion"):
+        page.fill("#dpa-search-q", query)
+        page.press("#dpa-search-q", "Enter")
+        tab.wait_for_search()
+    fetched = [url for url in tab.requests if "/pagefind/" in url]
+    assert fetched and len(fetched) == len(set(fetched)), fetched
 
 
 def test_a_choice_made_while_every_years_results_load_stays(base_url: str, tab: Tab) -> None:

@@ -15,6 +15,7 @@ from .manifest import MANIFEST, Manifest
 from .pagefind import Indexing
 from .records import papers_by_year, search_records
 from .reproducible import make_reproducible
+from .shared import share_runtime
 
 BUNDLE_DIR = urls.SEARCH_BUNDLES.rstrip("/")  # under site_dir: a Pagefind bundle per list year
 
@@ -78,7 +79,8 @@ def build_index(
     finally:
         if beside:
             raise beside[0]
-    text = manifest.json([topic.name for topic in archive.topics])
+    shared = share_runtime(bundle, sorted(years, reverse=True))
+    text = manifest.json([topic.name for topic in archive.topics], shared)
     (bundle / MANIFEST).write_text(text, encoding="utf-8")
     files = [path for path in bundle.rglob("*") if path.is_file()]
     size = sum(path.stat().st_size for path in files)

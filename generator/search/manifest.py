@@ -47,7 +47,7 @@ class Manifest:
             for key, names in record.filters.items():
                 self.seen[key].update(dict.fromkeys(names))
 
-    def json(self, topics: list[str]) -> str:
+    def json(self, topics: list[str], shared: bool = False) -> str:
         """The file's text; topics (all names, in topics.yml order) order the topic values."""
         seen = self.seen
         organizations = seen[FILTER_ORGANIZATION]
@@ -61,5 +61,6 @@ class Manifest:
             "filters": FILTERS,
             "sorts": SORTS,
             "meta": META,
+            "shared": shared,  # pagefind.js and its WebAssembly beside this file serve every year
         }
         return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"

@@ -8,6 +8,7 @@ through a queue, so that the caller makes the next year's records while Pagefind
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +33,12 @@ UNUSED = (
     "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
     "pagefind-worker.js", "wasm.unknown.pagefind",
 )  # fmt: skip
+
+# Index parts of about 2,000 word locations instead of Pagefind's 20,000, so that a rare word
+# no longer comes with the common words sorted next to it: a search of every year at 30,000
+# papers fell from 837 to 634 KB (BENCHMARKS.md). Pagefind 1.5.2 reads it from its environment
+# only; "UNSTABLE" is its own word for it.
+CHUNK_SIZE = "2000"
 
 Job = tuple[str, list[SearchRecord]]  # a bundle's folder name (its year) and its records
 
@@ -97,6 +104,7 @@ async def _write_bundles(
         if job is None:  # nothing left to index: no Pagefind started
             done_sending(number)
             return
+        os.environ["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"] = CHUNK_SIZE
         service = await service_class()().launch()
         try:
             writing = None

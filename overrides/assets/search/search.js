@@ -74,16 +74,34 @@
     return loaded.get(year);
   }
 
+  let runtime = null; // the shared pagefind.js, its WebAssembly loaded once
+
+  function sharedRuntime() {
+    if (!runtime) {
+      runtime = (async () => {
+        const pf = await import(new URL("pagefind.js", bundles).href);
+        const Instance = pf.DpaPagefindInstance;
+        if (!Instance) throw new Error("pagefind.js without PagefindInstance");
+        await new Instance({ basePath: bundles.pathname }).loadWasm("en");
+        return Instance;
+      })();
+      runtime.catch(() => { runtime = null; });
+    }
+    return runtime;
+  }
+
   async function loadPagefind(year, built) {
-    // Each year's bundle has its own pagefind.js: separate modules, so separate indexes
-    // (Pagefind's mergeIndex would wait for every year before showing anything).
-    const pf = await import(new URL(`${year}/pagefind.js`, bundles).href);
-    // Records hold site-root-relative URLs ("/2026/05/29/#2605.29801"); Pagefind puts baseUrl
-    // in front of them. noWorker: Pagefind's web worker was no faster (2.3 s against 1.8 s to
-    // rank 7,000 of 30,000 papers, BENCHMARKS.md) and is a 41 KB script more to download
-    // before the first result.
     const ranking = { metaWeights: { [built.meta.title]: TITLE_WEIGHT } };
-    await pf.options({ baseUrl: root.pathname, excerptLength: 24, noWorker: true, ranking });
+    const settings = { baseUrl: root.pathname, excerptLength: 24, ranking };
+    if (built.shared) {
+      // One pagefind.js and one WebAssembly for every year: an instance per year's index.
+      const Instance = await sharedRuntime();
+      const pf = new Instance({ basePath: new URL(`${year}/`, bundles).pathname, ...settings });
+      await pf.init("en", { load_wasm: false });
+      return pf;
+    }
+    const pf = await import(new URL(`${year}/pagefind.js`, bundles).href);
+    await pf.options({ ...settings, noWorker: true });
     await pf.init();
     return pf;
   }
@@ -120,12 +138,26 @@
     return sort && built.sorts[sort] ? { [built.sorts[sort]]: "desc" } : {};
   }
 
+  // A filter no index has: a search that matches no page, but counts the pages with its words.
+  const COUNT_ONLY = { filters: { "dpa-count-only": "" } };
+
   /** One year's results, or none and `failed` if its index does not load. */
   async function searchYear(year, built, term, options) {
     try {
-      const found = await (await pagefind(year, built)).search(term, options);
-      const results = found.results.map((result) => withMeta(result, built.meta));
-      return { year, results, matched: found.unfilteredResultCount, papers: built.papers[year] };
+      const pf = await pagefind(year, built);
+      const found = await pf.search(term, options);
+      // Pagefind's own search() orders by score (a sort's position, too) once it has every
+      // index's results (coupled_search.ts); an index's own search() leaves that to its caller.
+      const ordered = [...found.results].sort((a, b) => b.score - a.score);
+      const results = ordered.map((result) => withMeta(result, built.meta));
+      // Pages with each word, in this year (the index parts are loaded already: no download).
+      const counts = [];
+      if (term && !/^\s*".*"\s*$/.test(term)) {
+        for (const word of term.split(/\s+/).filter(Boolean)) {
+          counts.push((await pf.search(word, COUNT_ONLY)).unfilteredResultCount);
+        }
+      }
+      return { year, results, matched: found.unfilteredResultCount, papers: built.papers[year], counts };
     } catch (error) {
       return { year, results: [], failed: true };
     }
@@ -162,13 +194,18 @@
    * about the order one index of every paper gives (BENCHMARKS.md, Search).
    */
   function weights(found) {
+    // Per word of the query, as Pagefind weighs each: a year's scale is the sum of
+    // the words' rarity in all years searched over their sum in that year.
     const rarity = (papers, matched) => Math.log((papers - matched + 0.5) / (matched + 0.5) + 1);
     const papers = found.reduce((sum, f) => sum + (f.papers || 0), 0);
-    const matched = found.reduce((sum, f) => sum + (f.matched || 0), 0);
+    const words = Math.max(0, ...found.map((f) => (f.counts || []).length));
+    const all = [];
+    for (let i = 0; i < words; i += 1) all.push(found.reduce((sum, f) => sum + ((f.counts || [])[i] || 0), 0));
+    const overall = all.reduce((sum, n) => sum + (n ? rarity(papers, n) : 0), 0);
     const weight = new Map();
     for (const f of found) {
-      const own = rarity(f.papers || 0, f.matched || 0);
-      const scale = found.length > 1 && own > 0 && f.papers ? rarity(papers, matched) / own : 1;
+      const own = (f.counts || []).reduce((sum, n) => sum + (n ? rarity(f.papers || 0, n) : 0), 0);
+      const scale = found.length > 1 && own > 0 && f.papers ? overall / own : 1;
       for (const result of f.results) weight.set(result, scale);
     }
     return weight;
