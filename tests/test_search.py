@@ -627,3 +627,18 @@ def test_a_file_seen_whole_then_gone_does_not_count_for_another(tmp_path: Path) 
     (tmp_path / "pagefind.js").rename(tmp_path / "renamed.js")  # now one file not seen whole
     assert not all_whole(tmp_path, whole, sizes)
     assert all_whole(tmp_path, whole, sizes)
+
+
+def test_an_unknown_pagefind_js_keeps_each_years_own_copy(tmp_path: Path) -> None:
+    # The export line is appended only to the pagefind.js checked: another Pagefind's file is
+    # left as it is, and search.js then loads each year's own copy (dpa-search.json: shared false).
+    from generator.search.shared import share_runtime
+
+    for year in ("2025", "2024"):
+        (tmp_path / year).mkdir()
+        (tmp_path / year / "pagefind.js").write_text("var PagefindInstance=class{};\n")
+        (tmp_path / year / "wasm.en.pagefind").write_bytes(b"\0asm")
+    assert share_runtime(tmp_path, ["2025", "2024"]) is False
+    assert not (tmp_path / "pagefind.js").exists()
+    assert all((tmp_path / year / "pagefind.js").exists() for year in ("2025", "2024"))
+    assert share_runtime(tmp_path, []) is False
