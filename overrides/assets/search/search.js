@@ -157,7 +157,7 @@
           counts.push((await pf.search(word, COUNT_ONLY)).unfilteredResultCount);
         }
       }
-      return { year, results, matched: found.unfilteredResultCount, papers: built.papers[year], counts };
+      return { year, results, papers: built.papers[year], counts };
     } catch (error) {
       return { year, results: [], failed: true };
     }
@@ -190,12 +190,11 @@
    * Each year's results' weight for ranking them together. Pagefind weighs a word by how rare
    * it is among the papers of the index searched, so a query whose papers are a little rarer
    * in one year would rank that year's papers above all others. Scaling each year's scores by
-   * the query's rarity in all years searched over its rarity in that year puts them back in
-   * about the order one index of every paper gives (BENCHMARKS.md, Search).
+   * the sum of the query's words' rarity in all years searched over their sum in that year (per
+   * word, as Pagefind weighs each) puts them back in about the order one index of every paper
+   * gives (BENCHMARKS.md, Search).
    */
   function weights(found) {
-    // Per word of the query, as Pagefind weighs each: a year's scale is the sum of
-    // the words' rarity in all years searched over their sum in that year.
     const rarity = (papers, matched) => Math.log((papers - matched + 0.5) / (matched + 0.5) + 1);
     const papers = found.reduce((sum, f) => sum + (f.papers || 0), 0);
     const words = Math.max(0, ...found.map((f) => (f.counts || []).length));
