@@ -203,11 +203,14 @@ def _download(page: Any, name: str) -> str:
 def test_exports_parse_and_the_json_imports_back(base_url: str, tab: Tab) -> None:
     page = tab.page
     page.goto(base_url + "2025/06/09/")
+    complete = f"!localStorage.getItem('{KEY}saved').includes('incomplete')"
     for paper_id in ("2506.00001", "2506.00002"):
         tab.paper(paper_id).locator(".dpa-save").click()
+    # Each page completes its own saves from the day's data; leaving first would abort that fetch.
+    page.wait_for_function(complete)
     page.goto(base_url + "2025/06/10/")
     tab.paper("2506.00004").locator(".dpa-save").click()
-    page.wait_for_function(f"!localStorage.getItem('{KEY}saved').includes('incomplete')")
+    page.wait_for_function(complete)
     page.goto(base_url + "saved/")
     titles = page.locator("#dpa-saved li > a:first-child").all_inner_texts()
     assert titles == ["Robot hands", HOSTILE_TITLE, "Agents that plan"]  # newest saved first
