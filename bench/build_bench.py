@@ -62,11 +62,14 @@ TIMES, NONE = "\u00d7", "\u2013"  # the times sign after ratios, an en dash in e
 TRASH = "trash"  # under --work: folders set aside, deleted after the last build
 HEARTBEAT = 60.0  # seconds between "still running" lines for long runs
 SAMPLE = 1.0  # seconds between samples of the summed memory (each costs ~10 ms of CPU)
-# Targets from the issue, for 30,000 papers on the 2-core machine. Disk sizes are decimal
-# (KB = 1,000 bytes, as bench/search_bench.py counts); memory is MiB, as ru_maxrss / 1024.
-BUILD_SECONDS, PEAK_MB, STOCK_RATIO = 30.0, 1024, 3.0
+# Targets (issue 20), for 30,000 papers on the 2-core machine. Sizes are decimal (KB = 1,000
+# bytes, as bench/search_bench.py counts); memory is MiB, as ru_maxrss / 1024, summed over the
+# build's processes. A cold build (no caches) may take more than the next night's.
+BUILD_SECONDS, PEAK_MB, STOCK_RATIO = 30.0, 2048, 3.0
+NIGHT_SECONDS, NIGHT_PEAK_MB = 15.0, 1024
 GROWTH_SLACK = 1.1  # 30k/10k time <= 3.3: 10% above linear
-DAY_PAGE_BYTES, SITE_BYTES = 60_000, 300_000_000
+DAY_PAGE_BYTES, DAY_PAGE_GZIP, SITE_BYTES = 70_000, 16_000, 300_000_000
+GZIP_LEVEL = 6  # as bench/page_bench.py serves pages
 
 
 @dataclass
@@ -105,6 +108,8 @@ class Result:
     site: Disk
     day_pages: list[int]
     typical_day: str = ""  # the median day page's papers and gzipped size
+    day_gzip: int = 0  # the median day page gzipped
+    artifact: int = 0  # bytes of the tar actions/upload-pages-artifact makes of site/
     stages: dict[str, tuple[float, float | None]] = field(default_factory=dict)
     writes: dict[str, Disk] = field(default_factory=dict)
     search: dict[str, Any] | None = None  # a search_bench row, or stock's whole index
@@ -297,14 +302,25 @@ def day_page_sizes(site: Path) -> list[int]:
     return sorted(path.stat().st_size for path in site.glob(DAY_PAGES))
 
 
-def typical_day(site: Path) -> str:
-    """The median day page's papers and its size gzipped (level 9)."""
+def typical_day(site: Path) -> tuple[str, int]:
+    """The median day page's papers and its size gzipped (as served), and that size."""
     pages = sorted(site.glob(DAY_PAGES), key=lambda path: path.stat().st_size)
     if not pages:
-        return ""
+        return "", 0
     html = pages[(len(pages) - 1) // 2].read_bytes()  # statistics.median_low's page
     papers = html.count(b'<section class="dpa-paper"')
-    return f"{papers} papers, {_kb(len(gzip.compress(html, mtime=0)))} gzipped"
+    gzipped = len(gzip.compress(html, GZIP_LEVEL, mtime=0))
+    return f"{papers} papers, {_kb(gzipped)} gzipped", gzipped
+
+
+def artifact_bytes(site: Path) -> int:
+    """The size of the tar that actions/upload-pages-artifact makes of site/ (its flags)."""
+    tar = subprocess.run(
+        ["tar", "--dereference", "--hard-dereference", "--directory", str(site), "-cf", "-",
+         "--exclude=.git", "--exclude=.github", "."],
+        check=True, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    return len(tar.stdout)
 
 
 def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Result:
@@ -315,7 +331,9 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
     command = [sys.executable, "-m", "generator", "build", "--content", str(content)]
     command += ["--site-dir", str(site), "--build-dir", str(build_dir), "--verbose"]
     done = run(command, folder, f"build {papers:,} papers")
-    result = Result(papers, done, disk_usage(site), day_page_sizes(site), typical_day(site))
+    typical, day_gzip = typical_day(site)
+    result = Result(papers, done, disk_usage(site), day_page_sizes(site), typical, day_gzip)
+    result.artifact = artifact_bytes(site) if done.returncode == 0 else 0
     result.stages = parse_stages(done.output)
     result.writes = _writes(site, build_dir / "docs")
     if browser:
@@ -323,10 +341,10 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
     if done.returncode == 0:
         command[command.index("--content") + 1] = str(next_night(content, folder / "next"))
         # As the nightly workflow starts: a fresh checkout, and build/ holding only the
-        # search-cache that actions/cache restores.
+        # search-cache and page-cache that actions/cache restores.
         set_aside(site, folder.parent)
         for path in build_dir.iterdir():
-            if path.name != "search-cache":
+            if path.name not in ("search-cache", "page-cache"):
                 set_aside(path, folder.parent)
         result.next_night = run(command, folder, f"next night, {papers:,} papers")
         result.next_stages = parse_stages(result.next_night.output)
@@ -395,7 +413,7 @@ def build_stock(ours: Path, papers: int, timeout: float) -> Result:
         done,
         disk_usage(site),
         day_page_sizes(site),
-        typical_day(site),
+        *typical_day(site),
         extensions=extensions,
     )
     index = site / "search" / "search_index.json"
@@ -591,18 +609,19 @@ def _targets(ours: dict[int, Result], stock: Result | None, timeout: float) -> l
     big = ours[sizes[-1]]
     peak = max(big.run.tree_kb / 1024, _own_peak(big) or 0)
     rows = [
-        ["whole `generator build`", f"≤ {BUILD_SECONDS:.0f} s", _s(_seconds(big)),
-         _seconds(big) <= BUILD_SECONDS],
-        ["peak RSS", f"≤ {PEAK_MB / 1024:.0f} GB", f"{peak:,.0f} MB", peak <= PEAK_MB],
+        ["whole `generator build`, cold (no caches)", f"≤ {BUILD_SECONDS:.0f} s",
+         _s(_seconds(big)), _seconds(big) <= BUILD_SECONDS],
+        ["cold build's peak memory", f"≤ {PEAK_MB / 1024:.0f} GB", f"{peak:,.0f} MB",
+         peak <= PEAK_MB],
     ]  # fmt: skip
     if big.next_night:
         night = big.next_night
         night_peak = max(night.tree_kb / 1024, _own_peak_of(big.next_stages) or 0)
         rows += [
-            ["next night's `generator build` (search-cache kept)", f"≤ {BUILD_SECONDS:.0f} s",
-             _s(night.seconds), night.seconds <= BUILD_SECONDS],
-            ["next night's peak RSS", f"≤ {PEAK_MB / 1024:.0f} GB", f"{night_peak:,.0f} MB",
-             night_peak <= PEAK_MB],
+            ["next night's `generator build` (search-cache, page-cache kept)",
+             f"≤ {NIGHT_SECONDS:.0f} s", _s(night.seconds), night.seconds <= NIGHT_SECONDS],
+            ["next night's peak memory", f"≤ {NIGHT_PEAK_MB / 1024:.0f} GB",
+             f"{night_peak:,.0f} MB", night_peak <= NIGHT_PEAK_MB],
         ]  # fmt: skip
     if stock:
         ratio = _seconds(stock) / _seconds(ours[stock.papers])
@@ -620,11 +639,14 @@ def _targets(ours: dict[int, Result], stock: Result | None, timeout: float) -> l
         median = statistics.median_low(big.day_pages)
         rows.append(["day page HTML (median)", f"≤ {_kb(DAY_PAGE_BYTES)}", _kb(median),
                      median <= DAY_PAGE_BYTES])  # fmt: skip
-    rows.append(["site/ on disk", f"≤ {SITE_BYTES / 1e6:.0f} MB", _mb(big.site.bytes),
-                 big.site.bytes <= SITE_BYTES])  # fmt: skip
+        rows.append([f"the same page gzipped (level {GZIP_LEVEL})", f"≤ {_kb(DAY_PAGE_GZIP)}",
+                     _kb(big.day_gzip), big.day_gzip <= DAY_PAGE_GZIP])  # fmt: skip
     rows.append(["site/, bytes in files", f"≤ {SITE_BYTES / 1e6:.0f} MB",
                  _mb(big.site.content), big.site.content <= SITE_BYTES])  # fmt: skip
-    shown = [[*map(str, row[:3]), "✓ met" if row[3] else "✗ missed"] for row in rows]
+    rows.append(["the Pages artifact (tar of site/)", "reported", _mb(big.artifact), None])
+    rows.append(["site/ on disk (4 KB blocks)", "reported", _mb(big.site.bytes), None])
+    marks = {True: "✓ met", False: "✗ missed", None: ""}
+    shown = [[*map(str, row[:3]), marks[row[3]]] for row in rows]  # type: ignore[index]
     head = ["target", "goal", "measured", ""]
     return [f"### Targets, {big.papers:,} papers", "", *_table(head, shown)]
 

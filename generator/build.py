@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import resource
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from . import urls
 from .archive import Archive, archive_from_checked
@@ -19,6 +24,7 @@ from .data import iter_data
 from .errors import ArchiveError, BuildError
 from .feeds import feed_catalog, generate_feeds
 from .forked import Forked
+from .mkdocs_hooks import CACHE, DirtyNotice
 from .outputs import Outputs, Writer
 from .pages import iter_pages
 from .sample import make_sample
@@ -28,6 +34,16 @@ from .validate import Checked, check_content
 
 SAMPLE_PAPERS = 400
 SEARCH_CACHE = "search-cache"  # in build_dir: years of the search index kept between builds
+PAGE_CACHE = "page-cache"  # in build_dir: built pages kept between builds (mkdocs_hooks.py)
+# The packages whose code turns a page's Markdown into its HTML, besides the theme's folder.
+PAGE_PACKAGES = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "pygments",
+)
 Log = Callable[[str], None]
 StageTime = tuple[str, float, int]  # stage, seconds, peak resident memory in MB
 
@@ -73,7 +89,7 @@ def build_site(
                 epoch = _epoch(archive)
                 del archive  # the forked process has its own; MkDocs needs none (a few 100 MB)
                 with _stage(log, "mkdocs build"):
-                    run_mkdocs(config_path, docs, site, sample, epoch)
+                    run_mkdocs(config_path, docs, site, sample, epoch, outputs.build / PAGE_CACHE)
             except BaseException:
                 side.stop()  # the build has failed or was stopped: its side outputs are no use
                 raise
@@ -150,8 +166,11 @@ def move_into(source: Path, target: Path, target_by: str, source_by: str) -> Non
     source.rmdir()
 
 
-def run_mkdocs(config: Path, docs: Path, site: Path, sample: bool, epoch: int) -> None:
-    """`mkdocs build --strict` through MkDocs' Python API."""
+def run_mkdocs(
+    config: Path, docs: Path, site: Path, sample: bool, epoch: int, cache: Path | None = None
+) -> None:
+    """`mkdocs build --strict` through MkDocs' Python API; pages whose source is unchanged come
+    from cache (a folder of such caches, one per theme, hooks and package versions)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2.0
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     from mkdocs.commands.build import build
@@ -162,6 +181,8 @@ def run_mkdocs(config: Path, docs: Path, site: Path, sample: bool, epoch: int) -
     logger = logging.getLogger("mkdocs")
     logger.setLevel(logging.WARNING)
     logger.addHandler(warnings)
+    notice = DirtyNotice()
+    logging.getLogger("mkdocs.commands.build").addFilter(notice)
     try:
         cfg = load_mkdocs_config(
             str(config),
@@ -172,12 +193,41 @@ def run_mkdocs(config: Path, docs: Path, site: Path, sample: bool, epoch: int) -
         )
         cfg["extra"]["sample_data"] = sample
         cfg["extra"]["dpa_urls"] = urls.theme_extra()  # the paths overrides/ links to
-        build(cfg)
+        if cache is not None:
+            cfg["extra"][CACHE] = str(_page_cache(cache, cfg, config))
+        # Dirty: MkDocs skips a page whose output is newer than its source, which the hooks
+        # arrange for cached pages; the new site folder is empty, so nothing else is skipped.
+        build(cfg, dirty=cache is not None)
     except MkDocsException as exc:
         said = "".join(f"\n  {message}" for message in warnings.messages[:10])
         raise BuildError(f"mkdocs build --strict failed: {exc}{said}") from exc
     finally:
         logger.removeHandler(warnings)
+        logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+
+
+def _page_cache(cache: Path, cfg: Any, config: Path) -> Path:
+    """The page cache for this theme, its overrides, the hooks and packages; older ones go."""
+    digest = hashlib.sha256(sys.version.encode())
+    for package in PAGE_PACKAGES:
+        try:
+            digest.update(f"\n{package} {version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"\n{package} -".encode())
+    # What the build adds to mkdocs.yml, then every file the config, theme and hooks read.
+    added = {"nav": urls.mkdocs_nav(), "extra": dict(cfg["extra"])}
+    digest.update(json.dumps(added, sort_keys=True, default=str).encode())
+    custom = cfg["theme"].custom_dir
+    files = [config, *(config.parent / hook for hook in cfg["hooks"])]  # relative to config
+    files += sorted(path for path in Path(custom).rglob("*") if path.is_file()) if custom else []
+    for path in files:
+        digest.update(f"\n{path}\n".encode() + path.read_bytes())
+    here = cache / digest.hexdigest()[:20]
+    if cache.is_dir():
+        for other in cache.iterdir():
+            if other != here:
+                shutil.rmtree(other, ignore_errors=True)
+    return here
 
 
 class _Collector(logging.Handler):

@@ -1,7 +1,12 @@
-"""MkDocs hooks: ready-HTML pages skip Python-Markdown and share theme parts; no indentation."""
+"""MkDocs hooks: ready-HTML pages skip Python-Markdown and share theme parts; no indentation;
+a page whose source is unchanged since the last build is taken from the page cache."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,11 @@ _KEEP = re.compile(r"(<pre[\s>].*?</pre>|<textarea[\s>].*?</textarea>)", re.DOTA
 # by MARK, a comment no escaped text from content can contain, and that by the page's body.
 TOKEN = "dpa-ready-html-5b1e0c"
 MARK, MARK_H1 = f"<!--{TOKEN}-->", f"<!--{TOKEN} <h1>-->"
+# extra.dpa_page_cache: a folder of built pages, each named by its source path and bytes. The
+# build names one whose name also stands for everything else a page's HTML is made from (the
+# theme, its overrides, these hooks, package versions), so a name found there is that HTML.
+CACHE = "dpa_page_cache"
+_pages: dict[str, tuple[Any, str]] = {}  # this build's: source path -> (File, its cache name)
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
@@ -94,3 +104,66 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     # The indentation and blank lines are a tenth of a day page's bytes.
     parts = _KEEP.split(output)  # odd items: <pre> and <textarea> elements, kept as they are
     return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts))
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """Put each page the cache holds in place, dated so that MkDocs' dirty build skips it."""
+    _pages.clear()
+    cache = config.extra.get(CACHE)
+    if not cache:
+        return files
+    for file in files.documentation_pages():
+        source = Path(file.abs_src_path)
+        digest = hashlib.sha256(file.src_uri.encode() + b"\0" + source.read_bytes())
+        name = digest.hexdigest() + ".html"
+        _pages[file.src_uri] = (file, name)
+        cached, target = Path(cache) / name, Path(file.abs_dest_path)
+        if not cached.is_file():  # MkDocs builds it
+            continue
+        try:
+            # MkDocs builds a page in a dirty build only when its source is newer than its
+            # output: dated first, so that a page whose link then fails is built, never
+            # written over the cached file it would share.
+            os.utime(source, (0, 0))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(cached, target)  # a page is never changed once written
+        except OSError:  # the cache is only a shortcut: MkDocs builds the page
+            continue
+    return files
+
+
+def on_post_build(config: Any) -> None:
+    """Keep this build's pages in the cache for the next; drop those it no longer has."""
+    cache = config.extra.get(CACHE)
+    if not cache:
+        return
+    # A full disk or a read-only cache costs the next build time, nothing more.
+    with contextlib.suppress(OSError):
+        _keep(Path(cache))
+    _pages.clear()
+
+
+def _keep(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    keep = set()
+    for file, name in _pages.values():
+        built = Path(file.abs_dest_path)
+        if not built.is_file():  # an empty page MkDocs did not write
+            continue
+        keep.add(name)
+        if not (folder / name).exists():
+            partial = folder / f".{name}.partial"  # a name in the cache is always a whole page
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+            os.link(built, partial)
+            partial.rename(folder / name)
+    for old in folder.iterdir():
+        if old.name not in keep:
+            old.unlink()
+
+
+class DirtyNotice(logging.Filter):
+    """Drops MkDocs' warning about a dirty build: with the page cache, it is what we want."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -100,7 +102,12 @@ def test_report_compares_with_stock_material(report: str) -> None:
     assert _number(rows["files"][1], "") > 0
     targets = {row[0]: row for row in _rows(report, "Targets")}
     assert re.fullmatch(r"[\d.]+" + TIMES, targets["faster than stock Material (120 papers)"][2])
-    assert all(row[3] in ("✓ met", "✗ missed") for row in targets.values())
+    assert all(row[3] in ("✓ met", "✗ missed", "") for row in targets.values())
+    assert {row[0] for row in targets.values() if row[1] == "reported"} == {
+        "the Pages artifact (tar of site/)",
+        "site/ on disk (4 KB blocks)",
+    }
+    assert _number(targets["the Pages artifact (tar of site/)"][2], " MB") > 0
 
 
 def test_parse_stages_reads_both_line_formats() -> None:
@@ -230,3 +237,70 @@ def test_page_bench_picks_median_pages_and_groups_vnu_messages(tmp_path: Path) -
     ]
     assert [bench.whose(g) for g in groups] == ["Material 2, ours 1", "ours", "ours"]
     assert groups[0].example == '<input id="ours" autocomplete="off">'  # ours shown first
+
+
+def test_page_bench_searches_the_queries_of_search_bench(tmp_path: Path) -> None:
+    """The search page with each of search_bench's queries: URLs, rows, targets line."""
+    bench = _load_page_bench()
+    days = [
+        {"date": "2026-01-01", "papers": []},
+        {
+            "date": "2026-01-02",
+            "papers": [{"id": "b", "title": "Old B"}, {"id": "c", "title": "C"}],
+        },
+        {
+            "date": "2026-01-03",
+            "papers": [{"id": "a", "title": "A"}, {"id": "b", "title": "New B"}],
+        },
+    ]
+    assert bench.first_title(days) == "New B"  # the first listed, as last listed
+    with pytest.raises(ValueError):
+        bench.first_title(days[:1])
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "archive.json.gz").write_bytes(
+        gzip.compress(json.dumps({"days": days}).encode())
+    )
+    queries = bench.search_queries(tmp_path)
+    assert queries == [*bench.search_bench.QUERIES, "New B"] and len(queries) == 5
+
+    rows = bench.query_pages("search/index.html", ["speculative decoding", "New B"])
+    assert rows[0] == {"page": 'search "speculative decoding"', "path": "search/index.html",
+                       "query": "speculative decoding"}  # fmt: skip
+    base = "http://127.0.0.1:8000/"
+    assert bench.page_url(base, "search/index.html") == base + "search/"
+    assert bench.page_url(base, "search/index.html", "Wei Zhang") == base + "search/?q=Wei+Zhang"
+    assert bench.page_url("/", "search/index.html", "a&b") == "/search/?q=a%26b"
+    assert bench.file_name('search "Wei Zhang"') == "search-wei-zhang"
+
+    def measured(query: str, performance: int, lcp: float) -> dict[str, object]:
+        scores = dict.fromkeys(bench.CATEGORIES, 100) | {"performance": performance}
+        return {"page": f'search "{query}"', "path": "search/index.html", "query": query,
+                "scores": scores, "lcp_ms": lcp, "observed_lcp_ms": 900.0,
+                "search_files_ms": [100.0, 800.0, 950.0], "tbt_ms": 0, "cls": 0,
+                "transferred": 1, "html": 1, "html_gz": 1}  # fmt: skip
+
+    table = [{"page": "home", "path": "index.html", "scores": {}, "lcp_ms": 1}]
+    table += [
+        measured(q, p, ms) for q, p, ms in [("a", 99, 2000), ("b", 90, 3000), ("c", 96, 2400)]
+    ]
+    table.append({"page": 'search "d"', "path": "search/index.html", "query": "d", "error": "x"})
+    summary = bench.query_summary(table)
+    assert "(4 queries of bench/search_bench.py, 3 of them measured)" in summary
+    assert "median performance **96** (target at least 95: met)" in summary
+    assert "median LCP **2.40 s** (target at most 2.5 s: met)" in summary
+    assert "not met" in bench.query_summary([measured("b", 90, 3000)])
+    assert bench.query_summary(table[:1]) is None
+    lcp_rows = bench.query_lcp_table(table).splitlines()[2:]
+    assert lcp_rows == [f"| {q} | 900 ms | 2 of 3 | 950 ms |" for q in "abc"]
+    assert '| search "a" (`/search/?q=a`) | 99 | 100 |' in bench.lighthouse_table(table[1:2])
+
+    report = {"audits": {
+        "metrics": {"details": {"items": [{"observedLargestContentfulPaint": 1122}]}},
+        "network-requests": {"details": {"items": [
+            {"url": base + "pagefind/2029/index/en_1.pf_index", "networkEndTime": 484.5},
+            {"url": base + "pagefind/pagefind.js", "networkEndTime": 261},
+            {"url": base + "assets/search/search.js", "networkEndTime": 121},
+        ]}},
+    }, "categories": {}}  # fmt: skip
+    row = bench.lighthouse_row(report)
+    assert row["observed_lcp_ms"] == 1122 and row["search_files_ms"] == [261, 484.5]

@@ -1,0 +1,82 @@
+"""The page cache: MkDocs builds only pages whose source changed, and the site is the same."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator.build import PAGE_CACHE, build_site
+from tests.helpers import fixture_content
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = Path("2025/06/10/index.html")  # a day the tests below leave alone
+CHANGED = Path("2025/06/09/index.html")
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def _cached(build: Path) -> list[Path]:
+    (folder,) = (build / PAGE_CACHE).iterdir()  # one theme, hooks and packages: one folder
+    return sorted(folder.iterdir())
+
+
+def _retitle(content: Path) -> None:
+    day = content / "papers/2025/06/2025-06-09.yaml"
+    text = day.read_text("utf-8")
+    assert "title: Agents that plan" in text
+    day.write_text(text.replace("title: Agents that plan", "title: Agents that replan"), "utf-8")
+
+
+def test_a_cached_build_is_the_site_a_cold_build_makes(tmp_path: Path) -> None:
+    content = fixture_content(tmp_path / "fixture")
+    site, build, config = tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+    build_site(content, site, build, config)
+    pages = {p.relative_to(site) for p in site.rglob("index.html")}
+    assert len(_cached(build)) == len(pages)  # every page once
+    unchanged = (site / DAY).stat().st_ino
+
+    _retitle(content)
+    build_site(content, site, build, config)
+    cold = tmp_path / "cold"
+    build_site(content, cold / "site", cold / "build", config)
+    assert _files(site) == _files(cold / "site")  # byte for byte, every file
+    assert "Agents that replan" in (site / CHANGED).read_text("utf-8")
+    assert (site / DAY).stat().st_ino == unchanged  # taken from the cache, not built again
+    assert (site / CHANGED).stat().st_ino != unchanged
+    # The cache holds this build's pages only: the day's old page has gone from it.
+    assert len(_cached(build)) == len(_cached(cold / "build"))
+
+
+def test_a_theme_change_builds_every_page_again(tmp_path: Path) -> None:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", config_dir / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", config_dir / "overrides")
+    (config_dir / "generator").symlink_to(ROOT / "generator")  # the hooks, by their path
+    config = config_dir / "mkdocs.yml"
+    content = fixture_content(tmp_path / "fixture")
+    site, build = tmp_path / "site", tmp_path / "build"
+    build_site(content, site, build, config)
+    before = (site / DAY).stat().st_ino
+    old = (build / PAGE_CACHE).iterdir().__next__().name
+
+    main_html = config_dir / "overrides" / "main.html"
+    main_html.write_text(main_html.read_text("utf-8") + "\n{# changed #}\n", "utf-8")
+    build_site(content, site, build, config)
+    assert (site / DAY).stat().st_ino != before  # built again with the new theme
+    assert [p.name for p in (build / PAGE_CACHE).iterdir()] != [old]  # the old cache is gone
+    assert len(list((build / PAGE_CACHE).iterdir())) == 1
+
+
+def test_a_page_whose_cache_entry_is_gone_is_built(tmp_path: Path) -> None:
+    content = fixture_content(tmp_path / "fixture")
+    site, build, config = tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+    build_site(content, site, build, config)
+    expected = (site / DAY).read_bytes()
+    for cached in _cached(build):
+        cached.unlink()  # lost between runs (an Actions cache restored in part, say)
+    build_site(content, site, build, config)
+    assert (site / DAY).read_bytes() == expected
+    assert len(_cached(build)) == len(list(site.rglob("index.html")))
