@@ -35,6 +35,7 @@ from .validate import Checked, check_content
 SAMPLE_PAPERS = 400
 SEARCH_CACHE = "search-cache"  # in build_dir: years of the search index kept between builds
 PAGE_CACHE = "page-cache"  # in build_dir: built pages kept between builds (mkdocs_hooks.py)
+CHECK_CACHE = "check-cache"  # in build_dir: checked day files kept between builds
 # The packages whose code turns a page's Markdown into its HTML, besides the theme's folder.
 PAGE_PACKAGES = (
     "mkdocs",
@@ -60,11 +61,13 @@ def build_site(
     log = log or (lambda message: None)
     begun = time.perf_counter()
     config = load_config(config_path)
-    checked = check_content(content)
+    checked = check_content(content, build_dir / CHECK_CACHE)
     checked.raise_problems()  # before a byte is written
     outputs = Outputs.claim(content, site_dir, build_dir)
     try:
         with outputs.locked():
+            if checked.cache:
+                checked.cache.save()
             sample = not any(day["papers"] for day in checked.days)
             if sample:
                 checked = _sample_content(checked, outputs.scratch("sample-content"))

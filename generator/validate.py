@@ -21,7 +21,7 @@ import fastjsonschema
 import jsonschema
 import yaml
 
-from . import yamlfile
+from . import checkcache, yamlfile
 from .errors import ContentError
 from .forked import in_two
 from .models import strip_invisible
@@ -99,6 +99,7 @@ class Checked:
     digest: dict[str, Any] | None = None  # digest.yml, if there is one
     status: dict[str, Any] | None = None  # fetch-status.yaml, if there is one
     mail: dict[str, Any] | None = None  # mail-sent.yaml, if there is one
+    cache: checkcache.CheckCache | None = None  # for the build to save, given one
 
     def raise_problems(self) -> None:
         """Raise a ContentError listing the problems, if there are any."""
@@ -118,16 +119,28 @@ def validate(content: Path) -> list[Problem]:
     return check_content(content).problems
 
 
-def check_content(content: Path) -> Checked:
-    """Read and check every file of content/; a folder that is not there is an error."""
+def check_content(content: Path, cache: Path | None = None) -> Checked:
+    """Read and check every file of content/; a folder that is not there is an error.
+
+    Given a check cache folder, a day file checked before without problem, by this code and
+    with these bytes, is read back from it (checkcache.py); Checked.cache saves the rest.
+    """
     if not content.is_dir():
         what = "does not exist" if not content.exists() else "is not a folder"
         raise ContentError(f"{content}: the content folder {what}")
-    checked = Checked()
+    checked = Checked(cache=checkcache.CheckCache(cache) if cache else None)
     problems = checked.problems
     paths = _files(content / "papers", problems, DAY_FILE, "YYYY-MM-DD.yaml", 2)
+    kept, names = _from_cache(checked.cache, paths)
+    unchecked = [path for path in paths if path not in kept]
     # Parsing is most of the time: at 30,000 papers a forked process checks the newer half.
-    results = in_two(_check_days, paths, at_least=PARALLEL_CHECK)
+    found_by = in_two(_check_days, unchecked, at_least=PARALLEL_CHECK)
+    checks = dict(zip(unchecked, found_by, strict=True))
+    results = [(kept[path], []) if path in kept else checks[path] for path in paths]
+    if checked.cache:
+        for path, (value, found) in checks.items():
+            if not found and path in names:
+                checked.cache.put(names[path], value)
     ids: set[str] = set()
     for value, found in results:
         problems += found
@@ -213,6 +226,25 @@ def _check_single(path: Path, check: Check) -> tuple[Any, list[Problem]]:
     if not stat.S_ISREG(mode):
         return None, [_problem(path, 1, 1, f"{_kind(mode)}: not read as content")]
     return check(path)
+
+
+def _from_cache(
+    cache: checkcache.CheckCache | None, paths: list[Path]
+) -> tuple[dict[Path, Any], dict[Path, str]]:
+    """The day files' values the cache holds, and every readable file's name there."""
+    kept: dict[Path, Any] = {}
+    names: dict[Path, str] = {}
+    if cache is None:
+        return kept, names
+    for path in paths:
+        try:
+            names[path] = checkcache.name(path, _read(path))
+        except (OSError, ValueError):  # checked below, which says what is wrong
+            continue
+        value = cache.get(names[path])
+        if value is not None:
+            kept[path] = value
+    return kept, names
 
 
 def _check_days(paths: list[Path]) -> list[tuple[Any, list[Problem]]]:
