@@ -10,8 +10,10 @@ one commit (`git archive`, default HEAD), in a temporary folder, so what is meas
 commit and not a work tree other people are editing. It then serves the site on 127.0.0.1 as
 GitHub Pages does (text gzipped, its Content-Types, a folder's index.html, 404.html) and runs
 Lighthouse (npm, default mobile settings: simulated slow 4G and a 4x slower CPU) on the home
-page, the median-size day, month and topic page, the search page and the saved page, and the
-Nu HTML Checker (vnu) on the same pages' files. The npm tools are installed once into
+page, the median-size day, month and topic page, the search, saved, trends and coverage pages,
+and the search page again for each of the five queries of bench/search_bench.py
+(`/search/?q=...`, cold cache, the results as search.js puts them on screen), and the Nu HTML
+Checker (vnu) on the pages' files. The npm tools are installed once into
 --tools (default ~/.cache/dpa-bench), outside the repository.
 
 vnu's errors are told apart as Material's or ours by validating a small site of stock
@@ -40,10 +42,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote_plus, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import search_bench  # noqa: E402
 from generator import urls  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "hf-daily-papers" / "days"
@@ -53,6 +56,8 @@ TOOLS = Path.home() / ".cache" / "dpa-bench"
 CHROME = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox"
 NONE = "\u2013"  # an en dash in empty cells
+# The issue's targets for the search page with a query: medians of the five queries.
+QUERY_PERFORMANCE, QUERY_LCP_MS = 95, 2500
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 GZIP_LEVEL = 6  # what GitHub Pages uses is not documented; 6 is gzip's default
 CACHE_CONTROL = "max-age=600"  # GitHub Pages' own
@@ -202,8 +207,8 @@ def choose_pages(site: Path) -> tuple[list[tuple[str, str]], list[str]]:
             pages.append((kind, median_file(found).relative_to(site).as_posix()))
         else:
             notes.append(f"{kind}: no {pattern.pattern} in the site; left out")
-    fixed = (("search", urls.SEARCH), ("saved", urls.SAVED), ("trends", urls.TRENDS))
-    fixed += (("coverage", urls.COVERAGE),)
+    fixed = [("search", urls.SEARCH), ("saved", urls.SAVED), ("trends", urls.TRENDS)]
+    fixed.append(("coverage", urls.COVERAGE))
     for kind, url in fixed:
         if (site / url / "index.html").is_file():
             pages.append((kind, url + "index.html"))
@@ -212,9 +217,37 @@ def choose_pages(site: Path) -> tuple[list[tuple[str, str]], list[str]]:
     return pages, notes
 
 
-def page_url(base: str, index_html: str) -> str:
-    """The directory URL a reader opens for a page's index.html."""
-    return base + index_html.removesuffix("index.html")
+def page_url(base: str, index_html: str, query: str | None = None) -> str:
+    """The directory URL a reader opens for a page's index.html, with ?q=query if given
+    (as the search form sends it)."""
+    url = base + index_html.removesuffix("index.html")
+    return url if query is None else f"{url}?q={quote_plus(query)}"
+
+
+def first_title(days: Iterable[dict[str, Any]]) -> str:
+    """The title of the archive's first paper, as search_bench takes it (the first of
+    Archive.papers: first listed, on the oldest day, with its title as last listed), from
+    the days of the open data (data/archive.json.gz: oldest first, as the site shows them)."""
+    first, titles = None, {}
+    for day in days:
+        for paper in day.get("papers", []):
+            first = first or paper["id"]
+            titles[paper["id"]] = paper["title"]
+    if first is None:
+        raise ValueError("no papers in the open data")
+    return str(titles[first])
+
+
+def search_queries(site: Path) -> list[str]:
+    """bench/search_bench.py's five queries: its fixed ones and the first paper's title."""
+    with gzip.open(site / urls.ARCHIVE_DATA, "rt", encoding="utf-8") as data:
+        days = json.load(data)["days"]
+    return [*search_bench.QUERIES, first_title(days)]
+
+
+def query_pages(search_path: str, queries: Iterable[str]) -> list[dict[str, Any]]:
+    """A row to measure for the search page with each query."""
+    return [{"page": f'search "{query}"', "path": search_path, "query": query} for query in queries]
 
 
 # ----------------------------------------------------------------------------- vnu
@@ -366,11 +399,28 @@ def lighthouse_row(report: dict[str, Any]) -> dict[str, Any]:
             if "url" in item and "total" in item
         },
         "failing": failing,
+        # When the page had its largest paint, as observed (no throttling; the simulated LCP
+        # counts what loaded and ran before it), and when each search file (Pagefind's
+        # runtime, index and records) had arrived: whether LCP waited for the results.
+        "observed_lcp_ms": _metric(audits, "observedLargestContentfulPaint"),
+        "search_files_ms": sorted(
+            float(item["networkEndTime"])
+            for item in _items(audits, "network-requests")
+            if urlsplit(str(item.get("url", ""))).path.startswith("/" + urls.SEARCH_BUNDLES)
+            and isinstance(item.get("networkEndTime"), int | float)
+        ),
         "benchmark_index": report.get("environment", {}).get("benchmarkIndex"),
         "warnings": report.get("runWarnings", []),
         "error": (report.get("runtimeError") or {}).get("message"),
         "chrome": report.get("environment", {}).get("hostUserAgent", ""),
     }
+
+
+def _metric(audits: dict[str, Any], name: str) -> float | None:
+    """One of the metrics audit's values (its observed, unthrottled timings among them)."""
+    items = _items(audits, "metrics")
+    value = items[0].get(name) if items else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _items(audits: dict[str, Any], audit: str) -> list[dict[str, Any]]:
@@ -480,6 +530,11 @@ def build_corpus_site(work: Path, corpus: Path, commit: str) -> Path:
 # ----------------------------------------------------------------------------- report
 
 
+def file_name(page: str) -> str:
+    """A page's name as part of a file name: `search "Wei Zhang"` -> search-wei-zhang."""
+    return re.sub(r"[^a-z0-9]+", "-", page.lower()).strip("-")[:60]
+
+
 def kb(n: float | None) -> str:
     return NONE if n is None else f"{n / 1000:,.1f} KB"
 
@@ -496,7 +551,7 @@ def lighthouse_table(rows: Sequence[dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        name = f"{row['page']} (`/{row['path'].removesuffix('index.html')}`)"
+        name = f"{row['page']} (`{page_url('/', row['path'], row.get('query'))}`)"
         if row.get("error"):
             lines.append(f"| {name} | failed: {row['error']} |" + " |" * 9)
             continue
@@ -507,6 +562,50 @@ def lighthouse_table(rows: Sequence[dict[str, Any]]) -> str:
             f"| {name} | {' | '.join(score)} | {seconds(row['lcp_ms'])} | {tbt} | {cls} "
             f"| {kb(row['transferred'])} | {kb(row['html'])} | {kb(row['html_gz'])} |"
         )
+    return "\n".join(lines)
+
+
+def query_summary(rows: Sequence[dict[str, Any]]) -> str | None:
+    """The search page with a query against the issue's targets: the medians over the
+    queries of performance and LCP. None if no query was measured."""
+    asked = [row for row in rows if "query" in row]
+    if not asked:
+        return None
+    done = [row for row in asked if not row.get("error")]
+    measured = "" if len(done) == len(asked) else f", {len(done)} of them measured"
+    performance = _median([row["scores"]["performance"] for row in done])
+    lcp = _median([row["lcp_ms"] for row in done])
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    shown_performance = NONE if performance is None else f"{performance:g}"
+    shown_lcp = NONE if lcp is None else f"{lcp / 1000:.2f} s"
+    return (
+        f"Search page with a query ({len(asked)} queries of bench/search_bench.py{measured}): "
+        f"median performance **{shown_performance}** (target at least {QUERY_PERFORMANCE}: "
+        f"{met(performance is not None and performance >= QUERY_PERFORMANCE)}), median LCP "
+        f"**{shown_lcp}** (target at most {QUERY_LCP_MS / 1000:g} s: "
+        f"{met(lcp is not None and lcp <= QUERY_LCP_MS)})."
+    )
+
+
+def query_lcp_table(rows: Sequence[dict[str, Any]]) -> str:
+    """For each query: when the largest paint was, as observed (no throttling), and how many
+    of the search files (pagefind/) had arrived by then. LCP is simulated from what loaded and
+    ran before that paint, so it counts the search only if the paint came after it."""
+    lines = [
+        "| query | LCP observed | search files arrived before it | last search file arrived |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        if "query" not in row or row.get("error"):
+            continue
+        ends, lcp = row.get("search_files_ms", []), row.get("observed_lcp_ms")
+        before = NONE if lcp is None else f"{sum(end <= lcp for end in ends)} of {len(ends)}"
+        last = f"{max(ends):,.0f} ms" if ends else NONE
+        observed = NONE if lcp is None else f"{lcp:,.0f} ms"
+        lines.append(f"| {row['query']} | {observed} | {before} | {last} |")
     return "\n".join(lines)
 
 
@@ -652,15 +751,23 @@ def measure(
         html = {"page": kind, "path": path, "html": len(data)}
         html["html_gz"] = len(gzip.compress(data, GZIP_LEVEL, mtime=0))
         results["pages"].append(html)
+        if kind == "search":  # then the same page searching, once for each query
+            try:
+                queries = search_queries(site)
+            except (OSError, ValueError, KeyError) as exc:
+                notes.append(f"search with a query: no first paper's title ({exc}); only the "
+                             "fixed queries of bench/search_bench.py")  # fmt: skip
+                queries = list(search_bench.QUERIES)
+            results["pages"] += [html | row for row in query_pages(path, queries)]
     with serving(site) as base:
         results["served_at"] = base
         for number in range(1, runs + 1):
             rows = []
             for page in results["pages"]:
-                url = page_url(base, page["path"])
+                url = page_url(base, page["path"], page.get("query"))
                 busy = wait_quiet(quiet.busiest, quiet.window, quiet.timeout)
                 _progress(f"run {number}: lighthouse {url} (CPU {busy:.0%} busy before)")
-                out = work / f"lighthouse-{number}-{page['page']}.json"
+                out = work / f"lighthouse-{number}-{file_name(page['page'])}.json"
                 row = dict(page, busy=round(busy, 3), load=round(os.getloadavg()[0], 2))
                 try:
                     row |= lighthouse_row(run_lighthouse(tools, url, out))
@@ -672,10 +779,11 @@ def measure(
             results["runs"].append({"rows": rows})
     _progress("vnu")
     stock = stock_material_site(work / "stock", config)
-    files = [site / page["path"] for page in results["pages"]]
+    validated = [page for page in results["pages"] if "query" not in page]  # a file once
+    files = [site / page["path"] for page in validated]
     stock_files = sorted(stock.rglob("index.html"))
     messages = run_vnu(tools, [*files, *stock_files])
-    page_of = {(site / p["path"]).resolve().as_uri(): p["page"] for p in results["pages"]}
+    page_of = {(site / p["path"]).resolve().as_uri(): p["page"] for p in validated}
     page_of |= {k.replace("file:///", "file:/"): v for k, v in page_of.items()}  # vnu's form
     ours = [m for m in messages if str(m.get("url", "")) in page_of]
     stocks = [m for m in messages if str(m.get("url", "")) not in page_of]
@@ -710,6 +818,15 @@ def report(results: dict[str, Any], what: str, command: str) -> str:
         out.append("")
         out.append(lighthouse_table(rows))
         out.append("")
+        summary = query_summary(rows)
+        if summary:
+            out += [summary, ""]
+            out.append(
+                "When each query's largest paint came, as observed (Chromium unthrottled; "
+                "the simulated LCP above counts what loaded and ran before that paint), and "
+                "the search files (`pagefind/`) that had arrived by then:"
+            )
+            out += ["", query_lcp_table(rows), ""]
         out.append(
             "Main thread as Lighthouse simulates it (4x slower CPU): all its work, the "
             "largest kinds, and the scripts costing most (bootup-time), in ms:"
@@ -729,8 +846,12 @@ def report(results: dict[str, Any], what: str, command: str) -> str:
     if len(results["runs"]) > 1:
         out.append(f"Median of the {len(results['runs'])} runs:")
         out.append("")
-        out.append(lighthouse_table(median_rows([run["rows"] for run in results["runs"]])))
+        medians = median_rows([run["rows"] for run in results["runs"]])
+        out.append(lighthouse_table(medians))
         out.append("")
+        summary = query_summary(medians)
+        if summary:
+            out += [summary, ""]
         out.append("Spread over the runs, lowest to highest:")
         out.append("")
         out.append(spread_table([run["rows"] for run in results["runs"]]))
@@ -739,7 +860,8 @@ def report(results: dict[str, Any], what: str, command: str) -> str:
     errors = sum(g.count for g in groups if g.kind.endswith("error"))
     material = sum(g.material for g in groups if g.kind.endswith("error"))
     out.append(
-        f"Nu HTML Checker ({', '.join(p['page'] for p in results['pages'])}): {errors} errors, "
+        f"Nu HTML Checker ({', '.join(p['page'] for p in results['pages'] if 'query' not in p)}): "
+        f"{errors} errors, "
         f"{material} of them Material's own markup, "
         f"{sum(g.count for g in groups if g.kind == 'warning')} warnings."
     )
