@@ -518,9 +518,10 @@ def figure_html(chart: str, caption: str, table: str, links: Sequence[tuple[str,
     """A chart (our SVG or multiples) with its caption, (text, href) links and numbers folded."""
     # tabindex: at 375 px a wide chart scrolls in its box, which keyboards must reach too.
     anchors = "".join(f' <a href="{_esc(href)}">{_esc(text)}</a>' for text, href in links)
+    # The numbers fold inside the caption: a figure's caption must be its first or last child.
     return (
         f'<figure class="dpa-figure"><div class="dpa-figure__chart" tabindex="0">{chart}</div>'
-        f"<figcaption>{_esc(caption)}{anchors}</figcaption>"
+        f"<figcaption>{_esc(caption)}{anchors}"
         f'<details class="dpa-numbers"><summary>Show the numbers</summary>{table}</details>'
-        "</figure>"
+        "</figcaption></figure>"
     )
