@@ -27,6 +27,15 @@ def _retitle(content: Path) -> None:
     text = day.read_text("utf-8")
     assert "title: Agents that plan" in text
     day.write_text(text.replace("title: Agents that plan", "title: Agents that replan"), "utf-8")
+    # A later fetch of the newest day: the build's date (SOURCE_DATE_EPOCH) moves too, as it
+    # does every night, and no cached page may carry the old one.
+    newest = content / "papers/2025/06/2025-06-12.yaml"
+    text = newest.read_text("utf-8")
+    assert "\nfetched:" not in text
+    newest.write_text(
+        text.replace("status: listed\n", "status: listed\nfetched: 2025-06-20\n"), "utf-8"
+    )
+    assert "fetched: 2025-06-20" in newest.read_text("utf-8")
 
 
 def test_a_cached_build_is_the_site_a_cold_build_makes(tmp_path: Path) -> None:
