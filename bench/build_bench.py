@@ -344,7 +344,7 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
         # caches that actions/cache restores.
         set_aside(site, folder.parent)
         for path in build_dir.iterdir():
-            if path.name not in ("search-cache", "page-cache", "check-cache"):
+            if path.name not in ("search-cache", "page-cache", "check-cache", "render-cache"):
                 set_aside(path, folder.parent)
         result.next_night = run(command, folder, f"next night, {papers:,} papers")
         result.next_stages = parse_stages(result.next_night.output)

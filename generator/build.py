@@ -27,6 +27,7 @@ from .forked import Forked
 from .mkdocs_hooks import CACHE, DirtyNotice
 from .outputs import Outputs, Writer
 from .pages import iter_pages
+from .rendercache import RenderCache
 from .sample import make_sample
 from .search import BUNDLE_DIR, build_index
 from .trends import Trends, trends_of
@@ -36,6 +37,7 @@ SAMPLE_PAPERS = 400
 SEARCH_CACHE = "search-cache"  # in build_dir: years of the search index kept between builds
 PAGE_CACHE = "page-cache"  # in build_dir: built pages kept between builds (mkdocs_hooks.py)
 CHECK_CACHE = "check-cache"  # in build_dir: checked day files kept between builds
+RENDER_CACHE = "render-cache"  # in build_dir: day pages' Markdown kept between builds
 # The packages whose code turns a page's Markdown into its HTML, besides the theme's folder.
 PAGE_PACKAGES = (
     "mkdocs",
@@ -88,7 +90,7 @@ def build_site(
             try:
                 with _stage(log, "generate pages"):
                     docs = outputs.scratch("docs")
-                    _write_pages(docs, archive, trends, config)
+                    _write_pages(docs, archive, trends, config, outputs.build / RENDER_CACHE)
                 epoch = _epoch(archive)
                 del archive  # the forked process has its own; MkDocs needs none (a few 100 MB)
                 with _stage(log, "mkdocs build"):
@@ -110,11 +112,16 @@ def build_site(
     return sample
 
 
-def _write_pages(docs: Path, archive: Archive, trends: Trends, config: SiteConfig) -> None:
-    """Every page's Markdown into docs/ (replaced), each written as it is made."""
+def _write_pages(
+    docs: Path, archive: Archive, trends: Trends, config: SiteConfig, cache: Path
+) -> None:
+    """Every page's Markdown into docs/ (replaced), each written as it is made; day pages
+    rendered before from the same inputs are read back from the render cache."""
     # A 30,000-paper archive's pages are 110 MB, and MkDocs reads them back from docs/ anyway.
-    pages = iter_pages(archive, config, feed_catalog(archive, config), trends)
+    memo = RenderCache(cache)
+    pages = iter_pages(archive, config, feed_catalog(archive, config), trends, memo)
     Writer(docs).write_all("pages", pages)
+    memo.prune()
 
 
 def _side_outputs(

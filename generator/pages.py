@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from calendar import Calendar
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -62,6 +63,12 @@ class Cell:
     fetched: str | None
 
 
+# (name, render) -> a page's text: render()'s, or what it gave before under that name, which
+# stands for everything the text is made from but the code (the build's render cache,
+# rendercache.py, which adds that).
+Memo = Callable[[str, Callable[[], str]], str]
+
+
 class Generator:
     """Renders every page; each template is rendered once per page."""
 
@@ -71,8 +78,9 @@ class Generator:
         config: SiteConfig,
         feeds: list[FeedInfo],
         trends: Trends | None = None,
+        memo: Memo | None = None,
     ) -> None:
-        self.archive, self.config, self.feeds = archive, config, feeds
+        self.archive, self.config, self.feeds, self.memo = archive, config, feeds, memo
         if trends is not None:  # worked out already (the build's are): not again
             self.trends = trends
         self.env = jinja2.Environment(
@@ -143,7 +151,7 @@ class Generator:
         for index, day in enumerate(listed):
             prev = listed[index - 1].date if index else None
             nxt = listed[index + 1].date if index + 1 < len(listed) else None
-            yield urls.docs_path(urls.day(day.date)), self.day_page(day, prev, nxt)
+            yield urls.docs_path(urls.day(day.date)), self._day(day, prev, nxt)
         yield from self.week_pages().items()
         yield from self.month_and_year_pages().items()
         yield from self.topic_pages().items()
@@ -160,6 +168,18 @@ class Generator:
         yield urls.docs_path(urls.CONTRIBUTING), contributing
         yield urls.docs_path(urls.SEARCH), self.search_page()
         yield urls.docs_path(urls.SAVED), self.saved_page()
+
+    def _day(self, day: Day, prev: date | None, nxt: date | None) -> str:
+        """A day page, through the memo when there is one (most days are as they were)."""
+        if self.memo is None:
+            return self.day_page(day, prev, nxt)
+        # All a day page is made from besides the code and templates (the memo's part): the
+        # site's settings, its papers (every field), its neighbours and its papers' topics.
+        # permalink() and first_listed() it does not use.
+        topics = [self.archive.paper_topics.get(paper.id, []) for paper in day.papers]
+        inputs = (self.config, self.archive.sample, day, prev, nxt, topics)
+        name = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
+        return self.memo(name, lambda: self.day_page(day, prev, nxt))
 
     def search_page(self) -> str:
         """/search/: the form, filters, sort and results, which search.js brings to life."""
@@ -507,9 +527,10 @@ def iter_pages(
     config: SiteConfig,
     feeds: Iterable[FeedInfo] = (),
     trends: Trends | None = None,
+    memo: Memo | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(path under docs/, Markdown) of every page, one at a time (not all held at once)."""
-    return Generator(archive, config, list(feeds), trends).pages()
+    return Generator(archive, config, list(feeds), trends, memo).pages()
 
 
 def _cell(

@@ -89,3 +89,32 @@ def test_a_page_whose_cache_entry_is_gone_is_built(tmp_path: Path) -> None:
     build_site(content, site, build, config)
     assert (site / DAY).read_bytes() == expected
     assert len(_cached(build)) == len(list(site.rglob("index.html")))
+
+
+def test_day_pages_come_from_the_render_cache_and_follow_their_neighbours(
+    tmp_path: Path,
+) -> None:
+    content = fixture_content(tmp_path / "fixture")
+    site, build, config = tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+    build_site(content, site, build, config)
+    rendered = {p.name: p.stat().st_mtime_ns for p in (build / "render-cache").iterdir()}
+    assert len(rendered) == 3  # one per day with papers
+
+    # A new day after the newest: the newest page gains a "next" link, the others stay.
+    newest = content / "papers/2025/06/2025-06-12.yaml"
+    text = newest.read_text("utf-8").replace("date: 2025-06-12", "date: 2025-06-13")
+    (content / "papers/2025/06/2025-06-13.yaml").write_text(text, "utf-8")
+    build_site(content, site, build, config)
+    cold = tmp_path / "cold"
+    build_site(content, cold / "site", cold / "build", config)
+    assert _files(site) == _files(cold / "site")
+    assert 'rel="next"' in (site / "2025/06/12/index.html").read_text("utf-8")
+    now = {p.name: p.stat().st_mtime_ns for p in (build / "render-cache").iterdir()}
+    assert len(now) == 4
+    assert len(set(now.items()) & set(rendered.items())) == 2  # 06-09 and 06-10 read back
+
+    # A damaged entry is rendered again, not shown.
+    for entry in (build / "render-cache").iterdir():
+        entry.write_bytes(entry.read_bytes().replace(b"Agents", b"Agenst"))
+    build_site(content, site, build, config)
+    assert _files(site) == _files(cold / "site")
