@@ -59,6 +59,8 @@ STAGE_LINE = re.compile(
 FEED_FILES = {*urls.FEED_FILES.values(), urls.OPML}  # the feeds' file names, in any folder
 DAY_PAGES = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/index.html"
 TIMES, NONE = "\u00d7", "\u2013"  # the times sign after ratios, an en dash in empty cells
+# What actions/cache restores into build/ for the nightly run (.github/workflows/nightly.yml).
+CACHES = ("search-cache", "page-cache", "check-cache", "render-cache", "data-cache")
 TRASH = "trash"  # under --work: folders set aside, deleted after the last build
 HEARTBEAT = 60.0  # seconds between "still running" lines for long runs
 SAMPLE = 1.0  # seconds between samples of the summed memory (each costs ~10 ms of CPU)
@@ -344,7 +346,7 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
         # caches that actions/cache restores.
         set_aside(site, folder.parent)
         for path in build_dir.iterdir():
-            if path.name not in ("search-cache", "page-cache", "check-cache", "render-cache"):
+            if path.name not in CACHES:
                 set_aside(path, folder.parent)
         result.next_night = run(command, folder, f"next night, {papers:,} papers")
         result.next_stages = parse_stages(result.next_night.output)

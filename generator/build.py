@@ -38,6 +38,7 @@ SEARCH_CACHE = "search-cache"  # in build_dir: years of the search index kept be
 PAGE_CACHE = "page-cache"  # in build_dir: built pages kept between builds (mkdocs_hooks.py)
 CHECK_CACHE = "check-cache"  # in build_dir: checked day files kept between builds
 RENDER_CACHE = "render-cache"  # in build_dir: day pages' Markdown kept between builds
+DATA_CACHE = "data-cache"  # in build_dir: days' JSON and BibTeX kept between builds
 # The packages whose code turns a page's Markdown into its HTML, besides the theme's folder.
 PAGE_PACKAGES = (
     "mkdocs",
@@ -84,9 +85,7 @@ def build_site(
             # process (it inherits the archive rather than pickling it) builds them while this
             # one generates pages and runs MkDocs; they are moved in afterwards.
             staged = outputs.scratch("staged")
-            side = Forked(
-                _side_outputs, archive, trends, config, staged, outputs.build / SEARCH_CACHE
-            )
+            side = Forked(_side_outputs, archive, trends, config, staged, outputs.build)
             try:
                 with _stage(log, "generate pages"):
                     docs = outputs.scratch("docs")
@@ -125,20 +124,23 @@ def _write_pages(
 
 
 def _side_outputs(
-    archive: Archive, trends: Trends, config: SiteConfig, staged: Path, search_cache: Path
+    archive: Archive, trends: Trends, config: SiteConfig, staged: Path, build: Path
 ) -> list[StageTime]:
-    """Data, feeds and the search index, written under staged/ (runs in the forked process)."""
+    """Data, feeds and the search index, written under staged/ (runs in the forked process),
+    with the caches of build/."""
     started = time.perf_counter()
     timings: list[StageTime] = []
     writer = Writer(staged)
 
     def data_and_feeds() -> None:  # once Pagefind has every record, while it writes
         begun = time.perf_counter()
-        writer.write_all("open data", iter_data(archive, trends))
+        memo = RenderCache(build / DATA_CACHE)
+        writer.write_all("open data", iter_data(archive, trends, memo))
+        memo.prune()
         writer.write_all("feeds", generate_feeds(archive, config).items())
         timings.append(("data and feeds", time.perf_counter() - begun, _peak_mb()))
 
-    stats = build_index(archive, staged / BUNDLE_DIR, data_and_feeds, search_cache)
+    stats = build_index(archive, staged / BUNDLE_DIR, data_and_feeds, build / SEARCH_CACHE)
     reused = f"search index ({stats.reused} of {stats.years} years unchanged)"
     timings.append((reused, time.perf_counter() - started, _peak_mb()))
     return timings

@@ -161,8 +161,8 @@ def test_mkdocs_and_the_side_outputs_never_write_one_path(
 
     real = generator.build.iter_data
 
-    def clashing(archive: object, trends: object) -> object:
-        yield from real(archive, trends)
+    def clashing(archive: object, trends: object, memo: object) -> object:
+        yield from real(archive, trends, memo)
         yield "index.html", b"not the home page"  # MkDocs writes the home page
 
     monkeypatch.setattr(generator.build, "iter_data", clashing)

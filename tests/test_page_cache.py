@@ -112,6 +112,8 @@ def test_day_pages_come_from_the_render_cache_and_follow_their_neighbours(
     now = {p.name: p.stat().st_mtime_ns for p in (build / "render-cache").iterdir()}
     assert len(now) == 4
     assert len(set(now.items()) & set(rendered.items())) == 2  # 06-09 and 06-10 read back
+    # The days' open data likewise: a JSON file per day, a .bib per day with papers.
+    assert len(list((build / "data-cache").iterdir())) == 5 + 4
 
     # A damaged entry is rendered again, not shown.
     for entry in (build / "render-cache").iterdir():
