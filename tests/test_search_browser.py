@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,14 @@ class Tab:
 
     def titles(self, where: str) -> list[str]:
         return self.page.locator(f"{where} .dpa-hit__title").all_inner_texts()
+
+    def wait_for_request(self, wanted: Callable[[str], bool]) -> None:
+        """Until a request (the page's or its worker's) that `wanted` says yes to was made."""
+        for _ in range(300):
+            if any(wanted(url) for url in self.requests):
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError("no such request")
 
     def wait_for_search(self) -> None:
         """Until the search page has shown the results of what its URL says."""
@@ -306,14 +314,12 @@ def test_pagefind_loads_only_when_search_is_used(base_url: str, tab: Tab) -> Non
     page = tab.page
     page.goto(base_url + "2025/06/10/")
     page.wait_for_load_state("networkidle")
-    assert [url for url in tab.requests if "/pagefind/" in url] == []
+    assert [url for url in tab.requests if "/pagefind/" in url or "search-worker" in url] == []
     page.focus("#dpa-sbox-q")  # the reader is about to search: the newest year's index loads
-    page.wait_for_function(
-        "performance.getEntriesByType('resource').some(e => e.name.endsWith('.pf_meta'))"
-    )
-    # The one pagefind.js and WebAssembly every year shares, then the newest year's index.
+    # The one pagefind.js and WebAssembly every year shares, and the newest year's index.
+    tab.wait_for_request(lambda url: url.endswith(".pf_meta"))
+    tab.wait_for_request(lambda url: url.endswith("/pagefind/wasm.en.pagefind"))
     assert any(url.endswith("/pagefind/pagefind.js") for url in tab.requests)
-    assert any(url.endswith("/pagefind/wasm.en.pagefind") for url in tab.requests)
     assert any("/pagefind/2025/" in url for url in tab.requests)
     assert not [url for url in tab.requests if "/pagefind/2024/" in url]
 
@@ -371,8 +377,10 @@ def test_a_year_that_fails_to_load_leaves_the_others(base_url: str, tab: Tab) ->
     said = "5 papers for “diffusion” (2024 could not be searched)"
     assert page.inner_text("#dpa-search-status") == said
     assert len(tab.titles("#dpa-search-results")) == 5
-    assert tab.errors and all("2024" in error or "Failed" in error for error in tab.errors)
-    tab.errors.clear()  # the browser reports the refused requests; nothing else went wrong
+    # The browser may report the refused requests (the page's, not its worker's); nothing else
+    # went wrong.
+    assert all("2024" in error or "Failed" in error for error in tab.errors)
+    tab.errors.clear()
 
 
 def _choose_first_box_result(tab: Tab, base_url: str, words: str) -> None:
@@ -478,3 +486,80 @@ def test_an_organization_with_commas_and_quotes_filters(base_url: str, tab: Tab)
     assert tab.titles("#dpa-search-results") == [HOSTILE]
     assert page.locator("select[name=org] option").all_inner_texts() == ["Any", ORG]
     assert page.input_value("select[name=org]") == ORG
+
+
+RUNTIME = ("/pagefind/pagefind.js", "/pagefind/wasm.en.pagefind")
+
+
+def _loaded_here(page_or_worker: Any) -> list[str]:
+    """The files a page or worker fetched, from its own resource timing."""
+    names: list[str] = page_or_worker.evaluate(
+        "performance.getEntriesByType('resource').map((entry) => entry.name)"
+    )
+    return names
+
+
+def test_pagefind_runs_in_a_worker(base_url: str, tab: Tab) -> None:
+    # Pagefind's WebAssembly and index parts load and run in search-worker.js, not on the page.
+    page = tab.page
+    page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status") == "7 papers for “diffusion”"
+    workers = [w for w in page.workers if w.url.endswith("/assets/search/search-worker.js")]
+    assert len(workers) == 1
+    in_worker = _loaded_here(workers[0])
+    for name in RUNTIME:
+        assert any(url.endswith(name) for url in in_worker)
+    assert any("/pagefind/2024/fragment/" in url for url in in_worker)
+    on_page = [url for url in _loaded_here(page) if "/pagefind/" in url]
+    assert [url for url in on_page if not url.endswith("/dpa-search.json")] == []
+
+
+def _block_worker_script(tab: Tab) -> None:
+    tab.page.route("**/assets/search/search-worker.js", lambda route: route.abort())
+
+
+def _no_worker(tab: Tab) -> None:
+    tab.context.add_init_script(script="delete window.Worker;")
+
+
+def _no_runtime_in_worker(tab: Tab) -> None:
+    # The worker starts, but the first request for pagefind.js (the worker's) fails.
+    refused: list[str] = []
+
+    def once(route: Any) -> None:
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    tab.page.route("**/pagefind/pagefind.js", once)
+
+
+@pytest.mark.parametrize("block", [_block_worker_script, _no_worker, _no_runtime_in_worker])
+def test_without_the_worker_pagefind_runs_on_the_page(
+    block: Callable[[Tab], None], base_url: str, tab: Tab, browser: Any
+) -> None:
+    with_worker = Tab(browser)  # the same search, in the worker, for comparison
+    with_worker.page.goto(base_url + "search/?q=diffusion")
+    with_worker.wait_for_search()
+    expected = with_worker.titles("#dpa-search-results")
+    with_worker.context.close()
+    assert len(expected) == 7 and not with_worker.errors
+    block(tab)
+    page = tab.page
+    page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    assert page.inner_text("#dpa-search-status") == "7 papers for “diffusion”"
+    assert tab.titles("#dpa-search-results") == expected
+    on_page = _loaded_here(page)
+    for name in RUNTIME:
+        assert any(url.endswith(name) for url in on_page)
+    page.fill("#dpa-search-q", "scaling laws")  # later searches, too, on the page
+    page.press("#dpa-search-q", "Enter")
+    tab.wait_for_search()
+    assert tab.titles("#dpa-search-results") == ["Scaling Laws for Video Generation"]
+    # The browser reports the refused request; nothing else went wrong.
+    assert all("Failed to load" in error for error in tab.errors), tab.errors
+    tab.errors.clear()

@@ -90,13 +90,24 @@
     return runtime;
   }
 
-  async function loadPagefind(year, built) {
+  /** Pagefind's options for every year's index: where results link to, excerpts, ranking. */
+  function yearSettings(built) {
     const ranking = { metaWeights: { [built.meta.title]: TITLE_WEIGHT } };
-    const settings = { baseUrl: root.pathname, excerptLength: 24, ranking };
+    return { baseUrl: root.pathname, excerptLength: 24, ranking };
+  }
+
+  async function loadPagefind(year, built) {
+    const settings = yearSettings(built);
     if (built.shared) {
+      const basePath = new URL(`${year}/`, bundles).pathname;
+      try {
+        return await workerYear(basePath, settings);
+      } catch (error) {
+        if (!(error instanceof WorkerGone)) throw error;
+      }
       // One pagefind.js and one WebAssembly for every year: an instance per year's index.
       const Instance = await sharedRuntime();
-      const pf = new Instance({ basePath: new URL(`${year}/`, bundles).pathname, ...settings });
+      const pf = new Instance({ basePath, ...settings });
       await pf.init("en", { load_wasm: false });
       return pf;
     }
@@ -106,8 +117,85 @@
     return pf;
   }
 
+  /*
+   * Pagefind in a worker (search-worker.js): its WebAssembly search and its unzipping of each
+   * index part leave the page's main thread, which stays free to draw results and take input.
+   * If the worker cannot start (no module workers, a blocked script) or cannot load Pagefind,
+   * the years load on the page as before (sharedRuntime), for the rest of the visit.
+   */
+  class WorkerGone extends Error {}
+
+  let helper = null; // { post(op, args): Promise }; false once it has failed or cannot start
+
+  /** The worker, started once; null if there is none. */
+  function searchWorker() {
+    if (helper === null) helper = startWorker();
+    return helper || null;
+  }
+
+  function startWorker() {
+    let worker;
+    try {
+      const url = new URL("search-worker.js", script ? script.src : location.href);
+      worker = new Worker(url, { type: "module" });
+    } catch (error) {
+      return false;
+    }
+    const pending = new Map(); // request number -> { resolve, reject }
+    let asked = 0;
+    const gone = (why) => {
+      if (helper === false) return;
+      helper = false; // for every later search of this visit
+      worker.terminate();
+      for (const { reject } of pending.values()) reject(new WorkerGone(why));
+      pending.clear();
+    };
+    worker.addEventListener("error", (event) => {
+      event.preventDefault(); // handled: the page searches without the worker
+      gone("search-worker.js did not start");
+    });
+    worker.addEventListener("messageerror", () => gone("a message the worker could not read"));
+    worker.addEventListener("message", (event) => {
+      const { id, value, error, runtime: noRuntime } = event.data || {};
+      const request = pending.get(id);
+      if (!request) return;
+      if (noRuntime) return gone(error); // this request's answer too
+      pending.delete(id);
+      if (error) request.reject(new Error(error));
+      else request.resolve(value);
+    });
+    return {
+      post(op, args) {
+        if (helper === false) return Promise.reject(new WorkerGone("no worker"));
+        const id = ++asked;
+        return new Promise((resolve, reject) => {
+          pending.set(id, { resolve, reject });
+          worker.postMessage({ id, op, ...args });
+        });
+      },
+    };
+  }
+
+  /** A year's index in the worker, with what searchYear uses of a Pagefind instance. */
+  async function workerYear(basePath, settings) {
+    const worker = searchWorker();
+    if (!worker) throw new WorkerGone("no worker");
+    // pagefind.js and the WebAssembly; a failure ends the worker, and the load below with it.
+    worker.post("runtime", { bundles: bundles.href }).catch(() => {});
+    await worker.post("load", { basePath, settings });
+    return {
+      async search(term, options) {
+        const found = await worker.post("search", { basePath, term, options });
+        const data = (index) => () => worker.post("data", { search: found.search, index });
+        const results = found.scores.map((score, index) => ({ score, data: data(index) }));
+        return { results, unfilteredResultCount: found.unfiltered };
+      },
+    };
+  }
+
   /** Start loading what a first search needs: the list of years and the newest year's index. */
   function warmUp() {
+    searchWorker(); // its script loads while dpa-search.json does
     manifest().then((built) => built.year.length && pagefind(built.year[0], built)).catch(() => {});
   }
 
@@ -121,6 +209,7 @@
    */
   async function searchYears(query, filters, sort, year, early, stale) {
     const term = query ? terms(query) : null; // no words but a filter or a sort: all that pass
+    searchWorker(); // its script loads while dpa-search.json does
     const built = await manifest();
     const years = year ? built.year.filter((y) => y === year) : built.year;
     const ask = (y) => searchYear(y, built, term, { filters, sort: pagefindSort(sort, built) });
@@ -163,9 +252,11 @@
     }
   }
 
-  /** A Pagefind result whose data() is its record(). */
+  /** A Pagefind result whose data() is its record(), loaded once. */
   function withMeta(result, meta) {
-    return { score: result.score, data: async () => record(await result.data(), meta) };
+    let data = null;
+    const load = () => (data = data || result.data().then((d) => record(d, meta)));
+    return { score: result.score, data: load };
   }
 
   /**
@@ -253,6 +344,9 @@
     const ready = sort ? Promise.resolve() : titleFirst(found, order, query);
     ready.catch(() => {}); // reported by take(), if anyone takes
     return async (start, count) => {
+      // The records asked for load while the titles are compared, not after: an exact title
+      // moved first is among those compared, and at most one record loads that is not shown.
+      for (const r of order.slice(start, start + count)) r.data().catch(() => {});
       await ready;
       return Promise.all(order.slice(start, start + count).map((r) => r.data()));
     };
@@ -321,7 +415,9 @@
     link.href = data.url;
     const meta = data.meta || {};
     const about = [meta.authors, meta.day, plural(Number(meta.upvotes || 0), "upvote")];
-    link.append(el("span", "dpa-hit__title", meta.title || data.url));
+    const title = el("span", "dpa-hit__title", meta.title || data.url);
+    title.title = title.textContent; // the whole title, where a long one is cut short
+    link.append(title);
     link.append(el("span", "dpa-hit__meta", about.filter(Boolean).join(" · ")));
     const text = el("span", "dpa-hit__excerpt");
     text.append(excerpt(data.excerpt || ""));
@@ -458,6 +554,7 @@
       timer: 0,
       results: { total: 0, take: async () => [] }, // on screen, or being put there
       shown: 0,
+      showing: 0, // the search (its number) whose results the list shows
     };
     readURL(page);
     searchPage(page);
@@ -562,6 +659,7 @@
     if (!query && !sort && !Object.keys(chosen).length) return clearPage(page);
     const said = (count) => (query ? `${plural(count, "paper")} for “${query}”` : plural(count, "paper"));
     page.status.textContent = "Searching…";
+    searchWorker(); // its script loads while dpa-search.json does
     try {
       const { year, ...filtered } = chosen; // a year is an index, not a filter
       const filters = pagefindFilters(filtered, await manifest());
@@ -582,6 +680,7 @@
 
   function clearPage(page) {
     page.results = { total: 0, take: async () => [] };
+    page.showing = 0;
     page.list.replaceChildren();
     page.more.hidden = true;
     page.status.textContent = "Type words from a title, authors, abstract, keywords, organization or arXiv category.";
@@ -599,6 +698,19 @@
     return li;
   }
 
+  /** Items for results, reusing those the list shows already for the same search (`mine`). */
+  function resultItems(page, data, mine) {
+    const shown = new Map();
+    if (page.showing === mine) {
+      for (const li of page.list.children) shown.set(li.firstChild.getAttribute("href"), li);
+    }
+    return data.map((d) => {
+      const li = shown.get(d.url);
+      shown.delete(d.url); // once
+      return li || resultItem(d);
+    });
+  }
+
   /**
    * Put a search's first page of results on screen; false if something newer came first.
    * "More results" waits for every year's (`final`): the newest year's alone would be paged
@@ -609,7 +721,9 @@
     if (mine !== page.asked) return false; // the newest year's are shown before every year's
     page.results = found;
     page.shown = data.length;
-    page.list.replaceChildren(...data.map(resultItem));
+    // Every year's results keep the items of the newest year's that stay on this page.
+    page.list.replaceChildren(...resultItems(page, data, mine));
+    page.showing = mine;
     page.more.hidden = !final || page.shown >= found.total;
     return true;
   }
