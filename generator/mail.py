@@ -14,19 +14,23 @@ from repository secrets; an empty variable counts as unset, as GitHub passes an 
 
 Nothing is sent unencrypted: with starttls, a server that does not offer STARTTLS gets no
 password and no mail. From and To are set from the settings whatever the e-mail says, Cc and
-Bcc are dropped, and the envelope goes to DPA_MAIL_TO alone.
+Bcc are dropped, and the envelope goes to DPA_MAIL_TO alone. Date becomes the time of sending:
+the digest's own (its list day's midnight) would put it a day or more in the past, below newer
+mail in an inbox and counted against it by spam filters.
 
-`Outcome.status` is the exit status `mail` gives (for several digests, the highest):
+`Outcome.status` is the exit status `mail` gives (for several digests, the highest). 1 and 2
+are every command's (bad content; a bug in the tools), so a failure to send is never read as
+either:
 
     0  sent, or nothing to send (already sent, or given up and reported by an earlier run)
-    2  temporary failure (a 4xx reply; a connection refused, reset or dropped) on each of
+    3  temporary failure (a 4xx reply; a connection refused, reset or dropped) on each of
        ATTEMPTS tries: recorded as failed, sent by the next run
-    3  permanent failure (authentication, a 5xx reply, TLS refused or not trusted, every
+    4  permanent failure (authentication, a 5xx reply, TLS refused or not trusted, every
        recipient refused): recorded as failed and tried again by the next run, since the owner
        may fix a secret. Also when some recipients refused the mail and others took it: it
        counts as sent (a resend would reach the others twice) and the refused ones are named
-    4  configuration: the settings, the e-mail or the record cannot be used; nothing sent
-    5  given up, reported once and not sent: failing for more than STALE_AFTER days (stale),
+    5  configuration: the settings, the e-mail or the record cannot be used; nothing sent
+    6  given up, reported once and not sent: failing for more than STALE_AFTER days (stale),
        or an earlier run stopped while sending it (unknown: it may have arrived)
 
 The record (YAML, one entry per digest key such as `daily/2026-12-03` or `weekly/2026-W49`)
@@ -71,7 +75,7 @@ from . import yamlfile
 from .errors import ArchiveError, ContentError, MailError
 from .validate import check_mail_file
 
-SENT, TEMPORARY, PERMANENT, CONFIG, GIVEN_UP = 0, 2, 3, 4, 5
+SENT, TEMPORARY, PERMANENT, CONFIG, GIVEN_UP = 0, 3, 4, 5, 6
 
 ATTEMPTS = 3
 # Seconds to wait before the 2nd and 3rd tries: enough for a server's brief overload; a
@@ -459,7 +463,9 @@ def _prepare(eml: bytes, settings: SmtpSettings, now: datetime) -> tuple[bytes, 
             message.replace_header(name, value)
         else:
             message[name] = value
-    if "Date" not in message:
+    if "Date" in message:
+        message.replace_header("Date", format_datetime(now))
+    else:
         message["Date"] = format_datetime(now)
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain=settings.sender.domain)

@@ -7,6 +7,7 @@ import contextlib
 import email
 import email.policy
 import os
+import re
 import shutil
 import signal
 import socket
@@ -236,8 +237,11 @@ def check_delivered(received: Received, eml: bytes, recipients: list[str]) -> No
     assert received.tls
     assert received.mail_from == "papers@example.com"
     assert received.rcpt_tos == recipients
-    for name in ("Subject", "Message-ID", "Date", "List-Id", "List-Unsubscribe"):
+    for name in ("Subject", "Message-ID", "List-Id", "List-Unsubscribe"):
         assert message[name] == original[name]
+    # The time of sending, not the digest's: a day in the past sorts it below newer mail.
+    assert original["Date"] == "Thu, 03 Dec 2026 05:00:00 +0000"
+    assert message["Date"] == "Thu, 03 Dec 2026 05:02:11 +0000"
     assert message["From"] == "Daily Papers <papers@example.com>"
     assert message["To"] == f"{ALICE}, Bob <{BOB}>"
     assert message.get_content_type() == "multipart/alternative"
@@ -411,6 +415,7 @@ def test_a_connection_dropped_during_data_is_retried(
     assert (outcome.status, outcome.sent) == (mail.SENT, True)
     assert sleeps == [mail.BACKOFF[0]]
     assert len(inbox.received) == 1
+    assert read_record(record)[KEY]["state"] == "sent"
 
 
 def test_a_connection_dropped_every_time_is_a_temporary_failure(
@@ -438,6 +443,12 @@ def test_no_starttls_means_no_password_and_no_mail(
         "refusing to send the password and the mail unencrypted"
     )
     assert inbox.logins == [] and inbox.received == [] and sleeps == []
+    entry = read_record(tmp_path / "r.yaml")[KEY]  # tried again by the next run
+    assert (entry["state"], entry["failures"]) == ("failed", 1)
+    assert entry["error"] == (
+        f"DPA_SMTP_HOST:{port} offers no STARTTLS: "
+        "refusing to send the password and the mail unencrypted"
+    )
 
 
 def test_an_untrusted_certificate_is_refused(
@@ -773,9 +784,20 @@ def test_bad_settings_are_named(changes: dict[str, str], error: str) -> None:
 
 
 def test_exit_status_is_the_highest() -> None:
-    outcomes = [mail.Outcome("a/2026-1", status, False, "") for status in (0, 3, 2)]
-    assert mail.exit_status(outcomes) == 3
+    statuses = (mail.SENT, mail.PERMANENT, mail.TEMPORARY)
+    outcomes = [mail.Outcome("a/2026-1", status, False, "") for status in statuses]
+    assert mail.exit_status(outcomes) == mail.PERMANENT
     assert mail.exit_status([]) == 0
+
+
+def test_each_outcome_has_an_exit_status_no_other_means() -> None:
+    """1 (bad content) and 2 (a bug, or argparse's usage error) are every command's: a
+    temporary failure exiting 2 would read as a crash of the tools."""
+    failures = (mail.TEMPORARY, mail.PERMANENT, mail.CONFIG, mail.GIVEN_UP)
+    assert len({mail.SENT, *failures}) == 5
+    assert mail.SENT == 0 and not {1, 2} & set(failures)
+    # From the least to the most in need of the owner: the highest of several is the one shown.
+    assert list(failures) == sorted(failures)
 
 
 # The command: python -m generator mail, on the fixture archive
@@ -939,6 +961,85 @@ def test_dry_run_renders_what_is_due_and_sends_nothing(
     out = capsys.readouterr().out
     assert out.startswith("would send daily/2025-06-12: Daily Papers Archive, Thu 12 Jun 2025")
     assert not (archive_content / "mail-sent.yaml").exists()
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture archive built with the repository's mkdocs.yml, as the nightly deploys it."""
+    from generator.build import build_site
+    from tests.helpers import fixture_content
+
+    root = tmp_path_factory.mktemp("mail-site")
+    build_site(fixture_content(root), root / "site", root / "build", ROOT / "mkdocs.yml")
+    return root / "site"
+
+
+def test_the_digests_read_back_from_the_server_are_whole_and_link_the_built_site(
+    built_site: Path,
+    starttls_server: int,
+    inbox: Inbox,
+    certificate: tuple[Path, Path],
+    archive_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each message as the server took it, read back with the standard library's parser:
+    headers, both parts, every link a page (and anchor) of the built site, size, selection."""
+    import lxml.html
+
+    from generator.config import load_config
+    from generator.digest import MAX_BYTES
+
+    unsubscribe = "https://lists.example.org/u?l=daily"
+    (archive_content / "digest.yml").write_text(
+        f"name: Daily Papers\nlist_id: daily-papers.example.org\nunsubscribe: {unsubscribe}\n"
+        "select:\n  topics: [robotics]\n  min_upvotes: 30\n"
+    )
+    record = archive_content / "mail-sent.yaml"  # the last run sent 06-08's: two days are due
+    record.write_text("daily/2025-06-08:\n  state: sent\n  sent: 2025-06-09T05:00:00Z\n")
+    command_env(monkeypatch, starttls_server, certificate)
+    assert run_mail(archive_content, "--today", "2025-06-11") == mail.SENT
+    site_url = load_config(ROOT / "mkdocs.yml").site_url
+    # 06-09: the agents paper (40 upvotes) of two; 06-10: the robot paper and the agents one.
+    expected = {
+        "Daily Papers, Mon 9 Jun 2025: 2 papers (1 matches your selection)": (1, "2025/06/09/"),
+        "Daily Papers, Tue 10 Jun 2025: 2 papers (2 match your selection)": (2, "2025/06/10/"),
+    }
+    assert [received.message()["Subject"] for received in inbox.received] == list(expected)
+    entries = read_record(record)
+    for received in inbox.received:
+        assert received.tls and received.rcpt_tos == [ALICE, BOB]
+        assert len(received.content) < MAX_BYTES
+        message = received.message()
+        assert message.defects == []
+        listed, page = expected[message["Subject"]]
+        assert message["From"] == "Daily Papers <papers@example.com>"
+        assert message["To"] == f"{ALICE}, Bob <{BOB}>"
+        assert message["List-Id"] == "Daily Papers <daily-papers.example.org>"
+        assert message["List-Unsubscribe"] == f"<{unsubscribe}>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        key = f"daily/{page[:-1].replace('/', '-')}"
+        assert entries[key]["message_id"] == message["Message-ID"]
+        assert message.get_content_type() == "multipart/alternative"
+        plain, html = (message.get_body((kind,)) for kind in ("plain", "html"))
+        assert plain is not None and html is not None
+        text, markup = (part.get_content().replace("\r\n", "\n") for part in (plain, html))
+        root = lxml.html.document_fromstring(markup)
+        assert len(root.xpath("//h2/a")) == listed
+        assert text.count(f"\n    {site_url}") == listed  # each listed paper's permalink
+        rest = 2 - listed
+        more = f"And {rest} more paper: {site_url}{page}"  # one line, but for the wrapping
+        assert (more in " ".join(text.split())) is bool(rest)
+        hrefs = root.xpath("//a/@href")
+        assert set(re.findall(r"https://\S+", text)) == set(hrefs)
+        for href in hrefs:
+            if href == unsubscribe:
+                continue
+            assert href.startswith(site_url), href  # absolute, to this site
+            path, _, anchor = href.removeprefix(site_url).partition("#")
+            built = built_site / path / "index.html"
+            assert built.is_file(), href
+            if anchor:
+                assert f'id="{anchor}"' in built.read_text("utf-8"), href
 
 
 def test_weekly_is_sent_once_when_its_week_is_over(
