@@ -211,7 +211,8 @@ def topic_sparkline(trends: Trends, slug: str, name: str) -> Markup:
         charts.sparkline(
             f"spark-{slug}",
             f"{name}: papers per month",
-            f"{first} to {last}: from {values[0]} to {values[-1]} papers a month, "
+            f"{first} to {last}: from {values[0]} to {values[-1]} "
+            f"paper{'' if values[-1] == 1 else 's'} a month, "
             f"at most {max(values)}.",
             values,
             provisional=_provisional(t.provisional for t in rows),

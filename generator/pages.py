@@ -384,30 +384,56 @@ class Generator:
         months = [
             {"first": m, "count": len(by_month[m]), "url": month_urls[m]} for m in newest_first
         ]
+        # An older month's page leaves out what grows every night (the newest month's count,
+        # the total, the sparkline: the front page has them), so it stays as it was and the
+        # render and page caches keep it: else every topic page is made again every night.
+        older = [{**m, "count": None} if i == 0 else m for i, m in enumerate(months)]
         pages = {}
         spark = figures.topic_sparkline(self.trends, topic.slug, topic.name)
         for month in newest_first:
             listed = sorted(by_month[month], key=self._newest_key)
+            is_front = month == newest_first[0]
+            values = {
+                "topic": topic,
+                "month": month,
+                "months": months if is_front else older,
+                "papers": listed,
+                "total": len(papers) if is_front else None,
+                "spark": spark if is_front else None,
+            }
+            url = month_urls[month]
+            pages[urls.docs_path(url, folder=is_front)] = self._topic_month(url, values)
+        return pages
+
+    def _topic_month(self, url: str, values: dict[str, Any]) -> str:
+        """A topic's page of one month, through the memo when there is one."""
+        topic, listed = values["topic"], values["papers"]
+
+        def render() -> str:
             front = _front(
-                meta_text(f"{topic.name}, {dates.month_text(month)}"),
+                meta_text(f"{topic.name}, {dates.month_text(values['month'])}"),
                 meta_text(topic.description),
                 _thumb(listed),
             )
             front["feeds"] = {fmt: urls.topic_feed(fmt, topic.slug) for fmt in urls.FEED_FILES}
             front[CHARTS] = True
-            url = month_urls[month]
-            pages[urls.docs_path(url, folder=month == newest_first[0])] = self.render(
-                "topic.md.j2",
-                url,
-                front,
-                topic=topic,
-                month=month,
-                months=months,
-                papers=listed,
-                total=len(papers),
-                spark=spark,
+            return self.render("topic.md.j2", url, front, **values)
+
+        if self.memo is None:
+            return render()
+        # All the page is made from besides the code and templates: as for a day page, and
+        # each listed paper's permalink, first list day and topics, which its item shows.
+        shown = [
+            (
+                self.archive.permalink(p.id),
+                self.archive.first_listed[p.id],
+                self.archive.paper_topics.get(p.id, []),
             )
-        return pages
+            for p in listed
+        ]
+        inputs = (self.config, self.archive.sample, url, sorted(values.items()), shown)
+        name = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
+        return self.memo(name, render)
 
     def _newest_key(self, paper: Paper) -> tuple[int, int]:
         # Newest list day first; within a day, most upvoted first.

@@ -98,7 +98,7 @@ def test_day_pages_come_from_the_render_cache_and_follow_their_neighbours(
     site, build, config = tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
     build_site(content, site, build, config)
     rendered = {p.name: p.stat().st_mtime_ns for p in (build / "render-cache").iterdir()}
-    assert len(rendered) == 3  # one per day with papers
+    assert len(rendered) == 3 + 2  # one per day with papers, one per topic and month
 
     # A new day after the newest: the newest page gains a "next" link, the others stay.
     newest = content / "papers/2025/06/2025-06-12.yaml"
@@ -110,8 +110,9 @@ def test_day_pages_come_from_the_render_cache_and_follow_their_neighbours(
     assert _files(site) == _files(cold / "site")
     assert 'rel="next"' in (site / "2025/06/12/index.html").read_text("utf-8")
     now = {p.name: p.stat().st_mtime_ns for p in (build / "render-cache").iterdir()}
-    assert len(now) == 4
-    assert len(set(now.items()) & set(rendered.items())) == 2  # 06-09 and 06-10 read back
+    assert len(now) == 4 + 2
+    # 06-09 and 06-10 read back, and the topic pages, whose papers are as they were.
+    assert len(set(now.items()) & set(rendered.items())) == 2 + 2
     # The days' open data likewise: a JSON file per day, a .bib per day with papers.
     assert len(list((build / "data-cache").iterdir())) == 5 + 4
 
@@ -120,3 +121,34 @@ def test_day_pages_come_from_the_render_cache_and_follow_their_neighbours(
         entry.write_bytes(entry.read_bytes().replace(b"Agents", b"Agenst"))
     build_site(content, site, build, config)
     assert _files(site) == _files(cold / "site")
+
+
+def test_older_topic_months_stay_as_they_were_when_the_topic_grows(tmp_path: Path) -> None:
+    from generator.importer import import_dir
+    from tests.helpers import api_item, write_response
+    from tests.test_trends_site import trends_content
+
+    content = trends_content(tmp_path / "fixture")
+    site, build, config = tmp_path / "site", tmp_path / "build", ROOT / "mkdocs.yml"
+    build_site(content, site, build, config)
+    front = site / "topics/agents/index.html"
+    older = sorted((site / "topics/agents").glob("????-??/index.html"))
+    assert len(older) == 7  # the agents of 2023 to May 2025; June is the front page
+    assert "9 papers in all" in front.read_text("utf-8")
+    for page in older:
+        html = page.read_text("utf-8")
+        # What grows every night is on the front page only: this page can stay as it was.
+        assert "in all" not in html and "dpa-spark" not in html, page
+        assert '<a href="../">The newest papers, every month' in html, page
+        assert '<a href="../">Jun 2025</a>' in html, page  # the newest month, without its count
+    inodes = {page: page.stat().st_ino for page in older}
+
+    # A new agents paper on a new day of the newest month.
+    item = api_item("2506.00009", 4, title="Agents that learn")
+    import_dir(write_response(tmp_path / "new" / "13", "2025-06-13", [item]).parent, content)
+    build_site(content, site, build, config)
+    cold = tmp_path / "cold"
+    build_site(content, cold / "site", cold / "build", config)
+    assert _files(site) == _files(cold / "site")
+    assert "10 papers in all" in front.read_text("utf-8")
+    assert {page: page.stat().st_ino for page in older} == inodes  # not rendered or built again

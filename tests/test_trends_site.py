@@ -571,7 +571,8 @@ def test_topic_sparklines_are_the_last_24_months_of_papers(site: Path) -> None:
         for (_, y), count in zip(points, papers, strict=True):
             assert abs((22 - y) / 20 * peak - count) <= 0.01 * peak + 0.05, (slug, y, count)
         desc = svg.find(f"{SVG}desc").text
-        assert desc.endswith(f"from {papers[0]} to {papers[-1]} papers a month, at most {peak}.")
+        noun = "paper" if papers[-1] == 1 else "papers"
+        assert desc.endswith(f"from {papers[0]} to {papers[-1]} {noun} a month, at most {peak}.")
         page = _svgs(site / "topics" / slug / "index.html")[f"spark-{slug}"]
         assert lxml.etree.tostring(page) == lxml.etree.tostring(svg), slug
 
