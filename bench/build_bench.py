@@ -353,20 +353,23 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
     return result
 
 
+REFETCHED = 14  # days each night fetches again: Hugging Face's lists change for two weeks
+
+
 def next_night(content: Path, target: Path) -> Path:
-    """A copy of content as the next nightly run finds it: the newest day's upvotes changed."""
-    # Each night refetches the last two weeks, whose upvote counts keep changing; a new day
-    # changes the same year's index. Other years are unchanged, as on most nights.
+    """A copy of content as the next nightly run finds it: the last two weeks' upvotes changed."""
+    # Each night refetches the last two weeks, whose upvote counts keep changing, all in the
+    # newest year's index (or two, in early January). Other years are unchanged.
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(content, target)
-    newest = max((target / "papers").rglob("*.yaml"))
-    text = re.sub(
-        r"^(  upvotes: )(\d+)$",
-        lambda match: f"{match[1]}{int(match[2]) + 1}",
-        newest.read_text(encoding="utf-8"),
-        flags=re.M,
-    )
-    newest.write_text(text, encoding="utf-8")
+    for day in sorted((target / "papers").rglob("*.yaml"))[-REFETCHED:]:
+        text = re.sub(
+            r"^(  upvotes: )(\d+)$",
+            lambda match: f"{match[1]}{int(match[2]) + 1}",
+            day.read_text(encoding="utf-8"),
+            flags=re.M,
+        )
+        day.write_text(text, encoding="utf-8")
     return target
 
 
@@ -559,7 +562,10 @@ def report(ours: dict[int, Result], stock: Result | None, timeout: float, machin
             "`bench/build_bench.py` generates sample archives (`python -m generator sample`), "
             "builds each with `python -m generator build --verbose` in a fresh process, then "
             "builds one archive's generated Markdown again with stock MkDocs Material. It writes "
-            "this section; `make test` runs it on a tiny archive (tests/test_bench.py), untimed."
+            "this section; `make test` runs it on a tiny archive (tests/test_bench.py), untimed. "
+            f"The next night is the same archive with its newest {REFETCHED} days' upvotes "
+            "changed, as the nightly refetch of two weeks finds them, built again with the "
+            "first build's build/ folder (its caches) kept."
         ),
         "",
         "```sh",

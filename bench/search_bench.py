@@ -27,7 +27,7 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,13 +64,20 @@ MARKS = f"""document.addEventListener("dpa-search-shown", (event) => {{
   if (event.detail.final) performance.mark("{ALL}");
 }});"""
 # Every file the page fetched and had received by the time its first results were on screen
-# (Resource Timing; Pagefind runs on the page's thread, so its fetches are listed too).
+# (Resource Timing), with the moment on the clock every timeline shares.
 LOADED = """(mark) => {
   const shown = performance.getEntriesByName(mark)[0].startTime;
   const page = performance.getEntriesByType("navigation")[0];
   const files = performance.getEntriesByType("resource").filter((e) => e.responseEnd <= shown);
-  return {shown, files: [page, ...files].map((e) => [new URL(e.name).pathname, e.encodedBodySize])};
+  const until = performance.timeOrigin + shown;
+  const sizes = [page, ...files].map((e) => [new URL(e.name).pathname, e.encodedBodySize]);
+  return {shown, until, files: sizes};
 }"""
+# The same in search-worker.js, where Pagefind fetches its runtime and index parts: the
+# worker's own timeline, up to the same moment.
+WORKER_LOADED = """(until) => performance.getEntriesByType("resource")
+  .filter((e) => performance.timeOrigin + e.responseEnd <= until)
+  .map((e) => [new URL(e.name).pathname, e.encodedBodySize])"""
 # One index of every paper, beside the site's yearly ones for this run only, searched by
 # search.js itself (its stop words, its ranking) as the one "year" of a dpa-search.json the
 # browser is handed instead of the site's: the ranking a search of every year should come
@@ -141,7 +148,7 @@ def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for query in queries:
                 page = _searched(browser, base, query)
-                first, every = page.evaluate(LOADED, FIRST), page.evaluate(LOADED, ALL)
+                first, every = _loaded(page, FIRST, site), _loaded(page, ALL, site)
                 found = page.inner_text("#dpa-search-status")
                 row = _row(query, found, first["shown"], dict(first["files"]), site)
                 whole = _row(query, found, every["shown"], dict(every["files"]), site)
@@ -159,6 +166,17 @@ def _measure(site: Path, queries: list[str]) -> tuple[list[dict[str, Any]], str]
     finally:
         server.shutdown()
     return rows, chromium
+
+
+def _loaded(page: Any, mark: str, site: Path) -> dict[str, Any]:
+    """What the page and its search worker had received when `mark` was set."""
+    seen: dict[str, Any] = page.evaluate(LOADED, mark)
+    for worker in page.workers:
+        # The worker's script is in neither timeline; it came before the worker's first fetch.
+        path = urlsplit(worker.url).path
+        seen["files"].append([path, (site / path.lstrip("/")).stat().st_size])
+        seen["files"] += worker.evaluate(WORKER_LOADED, seen["until"])
+    return seen
 
 
 def _searched(browser: Any, base: str, query: str, manifest: str | None = None) -> Any:
