@@ -431,7 +431,11 @@ class Generator:
             )
             for p in listed
         ]
-        inputs = (self.config, self.archive.sample, url, sorted(values.items()), shown)
+        # The topic by what the page shows of it: its rules hold frozensets, whose order (and
+        # so repr) changes from one process to the next.
+        about = (topic.slug, topic.name, topic.description)
+        rest = sorted((k, v) for k, v in values.items() if k != "topic")
+        inputs = (self.config, self.archive.sample, url, about, rest, shown)
         name = hashlib.sha256(repr(inputs).encode("utf-8", "surrogatepass")).hexdigest()
         return self.memo(name, render)
 

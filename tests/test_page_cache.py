@@ -152,3 +152,29 @@ def test_older_topic_months_stay_as_they_were_when_the_topic_grows(tmp_path: Pat
     assert _files(site) == _files(cold / "site")
     assert "10 papers in all" in front.read_text("utf-8")
     assert {page: page.stat().st_ino for page in older} == inodes  # not rendered or built again
+
+
+def test_render_cache_names_hold_from_one_process_to_the_next(tmp_path: Path) -> None:
+    # Each night is a new process, with its own string hashing: a name made from a set's repr
+    # (a topic's rules) would differ every night and nothing would be read back.
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_trends_site import trends_content
+
+    content = trends_content(tmp_path / "fixture")
+    topics = content / "topics.yml"  # a rule of several keywords: a frozenset
+    text = topics.read_text("utf-8")
+    assert "    keywords: [Robot-Manipulation]" in text
+    keywords = "    keywords: [Robot-Manipulation, robot hands, grasping, humanoid, locomotion]"
+    topics.write_text(text.replace("    keywords: [Robot-Manipulation]", keywords), "utf-8")
+    names = []
+    for seed in ("1", "2"):
+        command = [sys.executable, "-m", "generator", "build", "--content", str(content)]
+        command += ["--site-dir", str(tmp_path / "site"), "--build-dir", str(tmp_path / "build")]
+        command += ["--config", str(ROOT / "mkdocs.yml")]
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(command, check=True, cwd=ROOT, env=env, capture_output=True)
+        names.append({p.name for p in (tmp_path / "build/render-cache").iterdir()})
+    assert len(names[0]) > 10 and names[1] == names[0]
