@@ -453,7 +453,9 @@ def wait_quiet(busiest: float, window: float, timeout: float) -> float:
             return busy
 
 
-def run_lighthouse(tools: Path, url: str, out: Path) -> dict[str, Any]:
+def run_lighthouse(
+    tools: Path, url: str, out: Path, throttling: str = "simulate"
+) -> dict[str, Any]:
     """One Lighthouse run (default: mobile) of url; its JSON report, also written to out."""
     binary = tools / "node_modules" / ".bin" / "lighthouse"
     command = [
@@ -462,6 +464,7 @@ def run_lighthouse(tools: Path, url: str, out: Path) -> dict[str, Any]:
         "--output=json",
         f"--output-path={out}",
         f"--chrome-flags={CHROME_FLAGS}",
+        f"--throttling-method={throttling}",
         "--quiet",
     ]
     env = {**os.environ, "CHROME_PATH": CHROME}
@@ -741,7 +744,13 @@ class Quiet:
 
 
 def measure(
-    site: Path, tools: Path, runs: int, work: Path, config: Path, quiet: Quiet
+    site: Path,
+    tools: Path,
+    runs: int,
+    work: Path,
+    config: Path,
+    quiet: Quiet,
+    throttling: str = "simulate",
 ) -> dict[str, Any]:
     """Every number of the benchmark for a built site."""
     pages, notes = choose_pages(site)
@@ -770,7 +779,7 @@ def measure(
                 out = work / f"lighthouse-{number}-{file_name(page['page'])}.json"
                 row = dict(page, busy=round(busy, 3), load=round(os.getloadavg()[0], 2))
                 try:
-                    row |= lighthouse_row(run_lighthouse(tools, url, out))
+                    row |= lighthouse_row(run_lighthouse(tools, url, out, throttling))
                 except (RuntimeError, subprocess.TimeoutExpired, ValueError, KeyError) as exc:
                     row["error"] = str(exc).splitlines()[0]
                 # Someone else's work that started during the run shows here.
@@ -886,6 +895,14 @@ def main() -> int:
         "this busy for 5 s (default: 0.2); 1 waits for nothing",
     )
     parser.add_argument("--keep", type=Path, help="keep Lighthouse's reports etc. in this folder")
+    parser.add_argument(
+        "--throttling",
+        choices=("simulate", "devtools"),
+        default="simulate",
+        help="Lighthouse's throttling method (default: simulate, its mobile default, which "
+        "leaves a worker's downloads out of its simulation; devtools slows the real network "
+        "and CPU, workers included)",
+    )
     args = parser.parse_args()
     if args.site and not (args.site / "index.html").is_file():
         parser.error(f"{args.site}: no index.html, not a built site")
@@ -907,7 +924,7 @@ def main() -> int:
             days = len(list(args.corpus.glob("*.json")))
             what = f"the real corpus ({days} recorded days, imported) built at commit {commit}"
         quiet = Quiet(busiest=args.quiet)
-        results = measure(site, args.tools, args.runs, work, config, quiet)
+        results = measure(site, args.tools, args.runs, work, config, quiet, args.throttling)
         results |= {"quiet": quiet.__dict__, "commit": commit, "machine": machine(), "what": what}
         results["seconds"] = round(time.perf_counter() - started, 1)
     command = " ".join(["bench/page_bench.py", *sys.argv[1:]])
