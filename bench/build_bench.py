@@ -60,7 +60,7 @@ FEED_FILES = {*urls.FEED_FILES.values(), urls.OPML}  # the feeds' file names, in
 DAY_PAGES = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/index.html"
 TIMES, NONE = "\u00d7", "\u2013"  # the times sign after ratios, an en dash in empty cells
 # What actions/cache restores into build/ for the nightly run (.github/workflows/nightly.yml).
-CACHES = ("search-cache", "page-cache", "check-cache", "render-cache", "data-cache")
+CACHES = ("search-cache", "page-cache", "check-cache", "render-cache", "data-cache", "topic-cache")
 TRASH = "trash"  # under --work: folders set aside, deleted after the last build
 HEARTBEAT = 60.0  # seconds between "still running" lines for long runs
 SAMPLE = 1.0  # seconds between samples of the summed memory (each costs ~10 ms of CPU)

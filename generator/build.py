@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from . import urls
+from . import topiccache, urls
 from .archive import Archive, archive_from_checked
 from .config import SiteConfig, load_config
 from .data import iter_data
@@ -39,6 +39,7 @@ PAGE_CACHE = "page-cache"  # in build_dir: built pages kept between builds (mkdo
 CHECK_CACHE = "check-cache"  # in build_dir: checked day files kept between builds
 RENDER_CACHE = "render-cache"  # in build_dir: day pages' Markdown kept between builds
 DATA_CACHE = "data-cache"  # in build_dir: days' JSON and BibTeX kept between builds
+TOPIC_CACHE = "topic-cache"  # in build_dir: each paper's topics kept between builds
 # The packages whose code turns a page's Markdown into its HTML, besides the theme's folder.
 PAGE_PACKAGES = (
     "mkdocs",
@@ -76,7 +77,8 @@ def build_site(
                 checked = _sample_content(checked, outputs.scratch("sample-content"))
             archive = archive_from_checked(checked, sample=sample)
             del checked  # the archive holds its own copy of every paper
-            _ = archive.paper_topics  # once, before the fork below: both processes need them
+            # Once, before the fork below: both processes need them.
+            archive.paper_topics = topiccache.paper_topics(archive, outputs.build / TOPIC_CACHE)
             log(_stage_line("load content", time.perf_counter() - begun, _peak_mb()))
             with _stage(log, "trends"):  # before the fork, too: pages and open data draw them
                 trends = trends_of(archive)

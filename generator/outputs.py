@@ -27,7 +27,7 @@ MARKER_TEXT = "Made by `python -m generator build`, which replaces what it made 
 SCRATCH = ("docs", "staged", "sample-content")  # replaced by every build
 BUILD_NAMES = frozenset(
     {*SCRATCH, "search-cache", "page-cache", "check-cache", "render-cache"}
-    | {"data-cache"}
+    | {"data-cache", "topic-cache"}
     | {"fetch-summary.txt", "fetch-exit", "fetch-failed.txt"}
     | {"test-artifacts", "bench", "search-bench", ".lock", BUILD_MARKER}
 )

@@ -22,7 +22,7 @@ CODE = Path(__file__).parent  # the code and templates every page is made with
 
 
 @cache
-def _code() -> bytes:
+def code_fingerprint() -> bytes:
     """This package's code and templates and the installed packages' versions."""
     digest = hashlib.sha256()
     for package in sorted(f"{d.metadata['Name']} {d.version}" for d in distributions()):
@@ -42,7 +42,7 @@ class RenderCache:
 
     def __call__(self, inputs: str, render: Callable[[], str]) -> str:
         """The text kept for these inputs and this code, or render() kept for them."""
-        name = hashlib.sha256(_code() + inputs.encode()).hexdigest()
+        name = hashlib.sha256(code_fingerprint() + inputs.encode()).hexdigest()
         path = self.folder / f"{name}.md"
         self.used.add(name)
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
