@@ -52,3 +52,28 @@ def test_each_day_and_the_whole_archive_hold_what_the_site_shows(tmp_path: Path)
 def test_the_same_archive_gives_the_same_bytes(tmp_path: Path) -> None:
     content = fixture_content(tmp_path)
     assert dict(iter_data(load_archive(content))) == dict(iter_data(load_archive(content)))
+
+
+def test_the_archive_gzip_is_one_member_every_reader_takes(tmp_path: Path) -> None:
+    # Made of days compressed apart (each kept in the data cache): one gzip member whose
+    # DEFLATE blocks run on, checked by the standard library, zlib and the gzip program.
+    import shutil
+    import subprocess
+    import zlib
+
+    from generator.sample import make_sample
+
+    make_sample(tmp_path / "content", 300)
+    archive = load_archive(tmp_path / "content")
+    files = dict(iter_data(archive))
+    packed = files[urls.ARCHIVE_DATA]
+    whole = gzip.decompress(packed)
+    days = json.loads(whole)["days"]
+    assert [d["date"] for d in days] == [d.date.isoformat() for d in archive.days]
+    reader = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing, one member
+    assert reader.decompress(packed) == whole and reader.eof and reader.unused_data == b""
+    if shutil.which("gzip"):
+        done = subprocess.run(["gzip", "-dc"], input=packed, capture_output=True, check=True)
+        assert done.stdout == whole
+    # Compressing days apart costs little against one stream.
+    assert len(packed) < 1.1 * len(gzip.compress(whole, 5))
