@@ -416,7 +416,7 @@ class Generator:
                 _thumb(listed),
             )
             front["feeds"] = {fmt: urls.topic_feed(fmt, topic.slug) for fmt in urls.FEED_FILES}
-            front[CHARTS] = True
+            front[CHARTS] = values["spark"] is not None  # charts.css for the sparkline only
             return self.render("topic.md.j2", url, front, **values)
 
         if self.memo is None:

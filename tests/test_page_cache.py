@@ -136,10 +136,12 @@ def test_older_topic_months_stay_as_they_were_when_the_topic_grows(tmp_path: Pat
     older = sorted((site / "topics/agents").glob("????-??/index.html"))
     assert len(older) == 7  # the agents of 2023 to May 2025; June is the front page
     assert "9 papers in all" in front.read_text("utf-8")
+    assert "assets/charts.css" in front.read_text("utf-8")
     for page in older:
         html = page.read_text("utf-8")
         # What grows every night is on the front page only: this page can stay as it was.
         assert "in all" not in html and "dpa-spark" not in html, page
+        assert "assets/charts.css" not in html, page  # no chart, no chart styles
         assert '<a href="../">The newest papers, every month' in html, page
         assert '<a href="../">Jun 2025</a>' in html, page  # the newest month, without its count
     inodes = {page: page.stat().st_ino for page in older}
