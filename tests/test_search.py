@@ -198,6 +198,14 @@ def test_sorts(bundle: Index) -> None:
 
 def test_manifest_years_filter_values_and_names(bundle: Index) -> None:
     values = json.loads((bundle.root / MANIFEST).read_text("utf-8"))
+    # Each year's metadata file, as its pagefind-entry.json names it (search.js downloads it
+    # beside the entry).
+    metadata = values.pop("metadata")
+    assert sorted(metadata) == ["2024", "2025"]
+    for year, name in metadata.items():
+        entry = json.loads((bundle.root / year / "pagefind-entry.json").read_text("utf-8"))
+        assert name == f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
+        assert (bundle.root / year / name).is_file()
     assert values == {
         "code": ["yes"],
         "has_code": "yes",  # what search.js asks for when "Has code" is ticked

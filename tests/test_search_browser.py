@@ -563,3 +563,43 @@ def test_without_the_worker_pagefind_runs_on_the_page(
     # The browser reports the refused request; nothing else went wrong.
     assert all("Failed to load" in error for error in tab.errors), tab.errors
     tab.errors.clear()
+
+
+_TIMING = """(suffix) => performance.getEntriesByType("resource")
+  .filter((e) => e.name.split("?")[0].endsWith(suffix))
+  .map((e) => ({name: e.name, start: e.startTime, end: e.responseEnd}))"""
+
+
+def test_the_metadata_file_downloads_beside_the_entry(
+    base_url: str, tab: Tab, served: Path
+) -> None:
+    # dpa-search.json names each year's metadata file: the worker asks for it before the
+    # year's entry has come back, not after, a round trip less on a slow link.
+    page = tab.page
+    page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    (worker,) = [w for w in page.workers if w.url.endswith("/search-worker.js")]
+    manifest = json.loads((served / SUB_PATH / "pagefind" / "dpa-search.json").read_text("utf-8"))
+    for year, name in manifest["metadata"].items():
+        (entry,) = worker.evaluate(_TIMING, f"/pagefind/{year}/pagefind-entry.json")
+        (meta,) = worker.evaluate(_TIMING, f"/pagefind/{year}/{name}")  # once
+        assert meta["start"] <= entry["start"] < meta["end"], year
+
+
+def test_a_stale_metadata_name_is_not_used(base_url: str, tab: Tab, served: Path) -> None:
+    # A dpa-search.json from before a deploy (cached for 10 minutes) may name a metadata file
+    # the year no longer has: the year's entry decides, and the search is as ever.
+    manifest = json.loads((served / SUB_PATH / "pagefind" / "dpa-search.json").read_text("utf-8"))
+    gone = "pagefind.en_0000000000.pf_meta"
+    stale = {**manifest, "metadata": dict.fromkeys(manifest["year"], gone)}
+    tab.page.route("**/pagefind/dpa-search.json", lambda r: r.fulfill(json=stale))
+    tab.page.goto(base_url + "search/?q=diffusion")
+    tab.wait_for_search()
+    assert tab.page.inner_text("#dpa-search-status") == "7 papers for “diffusion”"
+    assert len(tab.titles("#dpa-search-results")) == 7
+    asked = [url for url in tab.requests if url.endswith(".pf_meta")]
+    assert sum("en_0000000000" in url for url in asked) == len(manifest["year"])  # 404s
+    assert {url.rsplit("/", 1)[1] for url in asked} >= set(manifest["metadata"].values())
+    # The browser reports the refused requests; nothing else went wrong.
+    assert all("404" in error or "Failed to load" in error for error in tab.errors), tab.errors
+    tab.errors.clear()

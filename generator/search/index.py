@@ -11,7 +11,7 @@ from .. import urls
 from ..archive import Archive
 from ..errors import BuildError
 from .cache import cache_key, from_cache, to_cache
-from .manifest import MANIFEST, Manifest
+from .manifest import MANIFEST, Manifest, metadata_file
 from .pagefind import Indexing
 from .records import papers_by_year, search_records
 from .reproducible import make_reproducible
@@ -80,7 +80,9 @@ def build_index(
         if beside:
             raise beside[0]
     shared = share_runtime(bundle, sorted(years, reverse=True))
-    text = manifest.json([topic.name for topic in archive.topics], shared)
+    named = {year: metadata_file(bundle / year) for year in years}
+    metadata = {year: name for year, name in named.items() if name}
+    text = manifest.json([topic.name for topic in archive.topics], shared, metadata)
     (bundle / MANIFEST).write_text(text, encoding="utf-8")
     files = [path for path in bundle.rglob("*") if path.is_file()]
     size = sum(path.stat().st_size for path in files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .. import urls
 from .records import (
@@ -47,8 +48,11 @@ class Manifest:
             for key, names in record.filters.items():
                 self.seen[key].update(dict.fromkeys(names))
 
-    def json(self, topics: list[str], shared: bool = False) -> str:
-        """The file's text; topics (all names, in topics.yml order) order the topic values."""
+    def json(
+        self, topics: list[str], shared: bool = False, metadata: dict[str, str] | None = None
+    ) -> str:
+        """The file's text; topics (all names, in topics.yml order) order the topic values;
+        metadata names each year's metadata file."""
         seen = self.seen
         organizations = seen[FILTER_ORGANIZATION]
         values = {
@@ -62,5 +66,20 @@ class Manifest:
             "sorts": SORTS,
             "meta": META,
             "shared": shared,  # pagefind.js and its WebAssembly beside this file serve every year
+            # Each year's metadata file, which its pagefind-entry.json names too: search.js
+            # downloads it beside the entry, a round trip earlier (the entry still decides).
+            "metadata": metadata or {},
         }
         return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def metadata_file(year_bundle: Path) -> str | None:
+    """The name of a year's metadata file, as its pagefind-entry.json gives it (English, or
+    the language with most pages, as Pagefind chooses); None without one."""
+    try:
+        entry = json.loads((year_bundle / "pagefind-entry.json").read_text("utf-8"))
+        languages = entry["languages"]
+        index = languages.get("en") or max(languages.values(), key=lambda v: v["page_count"])
+        return f"pagefind.{index['hash']}.pf_meta"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -7,7 +7,8 @@
    being true when pagefind.js or its WebAssembly did not load (search.js then searches on the
    page instead). Ops:
    - runtime { bundles }: load pagefind.js and the WebAssembly (once).
-   - load { basePath, settings }: a year's index, set up once (settings: Pagefind's options).
+   - load { basePath, settings, metadata }: a year's index, set up once (settings: Pagefind's
+     options; metadata: the name of its metadata file as dpa-search.json says, if it does).
    - search { basePath, term, options }: { search, scores, unfiltered }; the results stay
      here, in Pagefind's order, and `data` loads one's record.
    - data { search, index }: { url, excerpt, meta } of one result of a search. */
@@ -57,19 +58,24 @@ async function download(url) {
  * download while pagefind.js and the shared WebAssembly do: init would wait for both first.
  * shared.py shares the runtime only for that pagefind.js, whose internals these are.
  */
-function year(basePath, settings) {
+function year(basePath, settings, metadata) {
   if (!years.has(basePath)) {
     const loading = (async () => {
       const Instance = instanceClass();
       const ready = webAssembly();
       Instance.catch(() => {}); // both awaited below
       ready.catch(() => {});
+      // The metadata file dpa-search.json names downloads beside the entry, not after it: a
+      // round trip less on a slow link. The entry still decides which file is the index's.
+      const named = metadata ? download(`${basePath}${metadata}`) : null;
+      if (named) named.catch(() => {}); // awaited below only if the entry names it too
       // As loadEntry: a fresh entry every visit (it names the meta file of the index deployed).
       const entry = await (await fetch(`${basePath}pagefind-entry.json?ts=${Date.now()}`)).json();
       const languages = entry.languages || {};
       const index = languages.en || Object.values(languages).sort((a, b) => b.page_count - a.page_count)[0];
       if (!index) throw new Error(`${basePath}: no index`);
-      const meta = download(`${basePath}pagefind.${index.hash}.pf_meta`);
+      const file = `pagefind.${index.hash}.pf_meta`;
+      const meta = named && file === metadata ? named : download(`${basePath}${file}`);
       const pf = new (await Instance)({ basePath, ...settings });
       pf.languages = languages;
       pf.loadedVersion = entry.version;
@@ -92,8 +98,8 @@ const ops = {
     bundlesUrl = bundlesUrl || bundles;
     return webAssembly().then(() => true);
   },
-  async load({ basePath, settings }) {
-    await year(basePath, settings);
+  async load({ basePath, settings, metadata }) {
+    await year(basePath, settings, metadata);
     return true;
   },
   async search({ basePath, term, options }) {

@@ -101,7 +101,7 @@
     if (built.shared) {
       const basePath = new URL(`${year}/`, bundles).pathname;
       try {
-        return await workerYear(basePath, settings);
+        return await workerYear(basePath, settings, (built.metadata || {})[year]);
       } catch (error) {
         if (!(error instanceof WorkerGone)) throw error;
       }
@@ -177,12 +177,12 @@
   }
 
   /** A year's index in the worker, with what searchYear uses of a Pagefind instance. */
-  async function workerYear(basePath, settings) {
+  async function workerYear(basePath, settings, metadata) {
     const worker = searchWorker();
     if (!worker) throw new WorkerGone("no worker");
     // pagefind.js and the WebAssembly; a failure ends the worker, and the load below with it.
     worker.post("runtime", { bundles: bundles.href }).catch(() => {});
-    await worker.post("load", { basePath, settings });
+    await worker.post("load", { basePath, settings, metadata });
     return {
       async search(term, options) {
         const found = await worker.post("search", { basePath, term, options });
