@@ -29,12 +29,12 @@ def paper_topics(archive: Archive, folder: Path) -> dict[str, list[str]]:
         loaded = json.loads(path.read_bytes())
         if isinstance(loaded, dict):
             kept = loaded
-    slugs = {topic.slug for topic in archive.topics}
+    known = {topic.slug for topic in archive.topics}
     names = {paper_id: _seen(paper) for paper_id, paper in archive.papers.items()}
     new = [
         paper
         for paper_id, paper in archive.papers.items()
-        if not _valid(kept.get(names[paper_id]), slugs)
+        if not _valid(kept.get(names[paper_id]), known)
     ]
     found = dict(zip((p.id for p in new), archive.match_topics(new), strict=True))
     topics = {
