@@ -644,8 +644,12 @@ def test_without_javascript_every_page_is_complete(base_url: str, built: Path, t
     off = tabs(java_script_enabled=False, storage_state=state)  # even with lists kept
     for path in ("", "2025/06/09/", "2025/06/10/", "weeks/2025-W24/", "topics/agents/"):
         off.page.goto(base_url + path)
-        made = ".dpa-btn, .dpa-open, .dpa-tools, .dpa-badge, .dpa-watchsum, .dpa-since, dialog"
+        made = ".dpa-btn, .dpa-open, .dpa-tools:not(:empty), .dpa-badge, .dpa-watchsum, .dpa-since"
+        made += ", dialog"
         assert off.page.locator(made).count() == 0
+        # A list's empty slot for the buttons takes no room without scripts.
+        slots = off.page.locator(".dpa-tools")
+        assert all(slots.nth(n).bounding_box()["width"] == 0 for n in range(slots.count()))
         papers = off.page.locator("section.dpa-paper, ol.dpa-list > li")
         assert papers.count() > 0
         assert all(papers.nth(n).is_visible() for n in range(papers.count()))
@@ -653,6 +657,38 @@ def test_without_javascript_every_page_is_complete(base_url: str, built: Path, t
         assert off.page.content().count("dpa-paper") == html.count("dpa-paper")
     off.page.goto(base_url + "saved/")
     assert "needs JavaScript" in off.page.inner_text("#dpa-saved")
+
+
+SHIFTS = """window.dpaShifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries())
+    for (const source of entry.sources) {
+      const parent = source.node && source.node.parentElement;
+      if (parent && parent.closest(".md-content"))
+        dpaShifts.push((parent.className || parent.nodeName) + " "
+          + (source.node.textContent || "").slice(0, 40));
+    }
+}).observe({ type: "layout-shift", buffered: true });"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_lists_stay_put_while_the_buttons_arrive(base_url: str, tabs: Any, width: int) -> None:
+    """Save and Cite fill a slot of their own size: no list line wraps anew (was CLS 0.04)."""
+    tab = tabs(init=SHIFTS, viewport={"width": width, "height": 900})
+    for path in ("", "2025/06/", "weeks/2025-W24/", "topics/agents/", "2025/06/09/"):
+        tab.page.goto(base_url + path)
+        tab.page.wait_for_selector(".dpa-btn")
+        tab.page.wait_for_timeout(300)
+        assert tab.page.evaluate("dpaShifts") == [], path
+        slots = tab.page.locator("li > .dpa-tools")
+        # The slot holds the buttons whole: they are not wider than the room kept for them.
+        widths = tab.page.evaluate(
+            "[...document.querySelectorAll('li > .dpa-tools')].map(t => "
+            "[t.getBoundingClientRect().width, [...t.children].reduce((w, c) => "
+            "w + c.getBoundingClientRect().width, 0)])"
+        )
+        assert slots.count() == len(widths)
+        assert all(inner <= outer for outer, inner in widths), (path, widths)
 
 
 REFUSE = """(() => {
