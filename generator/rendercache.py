@@ -19,16 +19,23 @@ from importlib.metadata import distributions
 from pathlib import Path
 
 CODE = Path(__file__).parent  # the code and templates every page is made with
+# Left out: the search index's code and packages. No page, day's data or paper's topics comes
+# from them, and a new Pagefind or indexer is what makes a build cold (issue 20): it rebuilds
+# the index, not every page as well.
+SEARCH_CODE = CODE / "search"
+SEARCH_PACKAGES = frozenset({"pagefind", "pagefind-bin", "cbor2"})
 
 
 @cache
 def code_fingerprint() -> bytes:
-    """This package's code and templates and the installed packages' versions."""
+    """This package's code and templates and the installed packages' versions, but search's."""
     digest = hashlib.sha256()
-    for package in sorted(f"{d.metadata['Name']} {d.version}" for d in distributions()):
-        digest.update(package.encode() + b"\n")
+    found = {(d.metadata["Name"], d.version) for d in distributions()}
+    for name, version in sorted(found):
+        if name.lower().replace("_", "-") not in SEARCH_PACKAGES:
+            digest.update(f"{name} {version}\n".encode())
     for path in sorted(CODE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and "__pycache__" not in path.parts and SEARCH_CODE not in path.parents:
             digest.update(path.relative_to(CODE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build import PAGE_CACHE, build_site
 from tests.helpers import fixture_content
 
@@ -181,3 +183,37 @@ def test_render_cache_names_hold_from_one_process_to_the_next(tmp_path: Path) ->
         subprocess.run(command, check=True, cwd=ROOT, env=env, capture_output=True)
         names.append({p.name for p in (tmp_path / "build/render-cache").iterdir()})
     assert len(names[0]) > 10 and names[1] == names[0]
+
+
+def test_the_search_code_and_packages_leave_the_render_cache_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new Pagefind or indexer makes the build cold for the search index only (issue 20):
+    # the pages, days' data and topics rendered before stay valid.
+    from generator import rendercache
+
+    code = tmp_path / "generator"
+    shutil.copytree(rendercache.CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(rendercache, "CODE", code)
+    monkeypatch.setattr(rendercache, "SEARCH_CODE", code / "search")
+    fingerprint = rendercache.code_fingerprint.__wrapped__
+
+    before = fingerprint()
+    indexer = code / "search" / "index.py"
+    indexer.write_text(indexer.read_text("utf-8") + "\n# a change to the indexer\n", "utf-8")
+    assert fingerprint() == before
+    template = code / "templates" / "day.md.j2"
+    template.write_text(template.read_text("utf-8") + "\n", "utf-8")
+    assert fingerprint() != before
+
+    class Found:
+        def __init__(self, name: str, version: str) -> None:
+            self.metadata, self.version = {"Name": name}, version
+
+    installed: list[Found] = []
+    monkeypatch.setattr(rendercache, "distributions", lambda: installed)
+    for name, changes in (("pagefind_bin", False), ("cbor2", False), ("Jinja2", True)):
+        installed[:] = [Found(name, "1.0")]
+        old = fingerprint()
+        installed[:] = [Found(name, "2.0")]
+        assert (fingerprint() != old) is changes, name
