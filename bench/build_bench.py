@@ -61,12 +61,14 @@ DAY_PAGES = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/index.html"
 TIMES, NONE = "\u00d7", "\u2013"  # the times sign after ratios, an en dash in empty cells
 # What actions/cache restores into build/ for the nightly run (.github/workflows/nightly.yml).
 CACHES = ("search-cache", "page-cache", "check-cache", "render-cache", "data-cache", "topic-cache")
+SEARCH_CACHE = CACHES[0]
 TRASH = "trash"  # under --work: folders set aside, deleted after the last build
 HEARTBEAT = 60.0  # seconds between "still running" lines for long runs
 SAMPLE = 1.0  # seconds between samples of the summed memory (each costs ~10 ms of CPU)
 # Targets (issue 20), for 30,000 papers on the 2-core machine. Sizes are decimal (KB = 1,000
 # bytes, as bench/search_bench.py counts); memory is MiB, as ru_maxrss / 1024, summed over the
-# build's processes. A cold build (no caches) may take more than the next night's.
+# build's processes. The cold build is the issue's: the search cache lost (or Pagefind or the
+# indexer changed), every other cache kept; a build from scratch (no caches) is reported.
 BUILD_SECONDS, PEAK_MB, STOCK_RATIO = 30.0, 2048, 3.0
 NIGHT_SECONDS, NIGHT_PEAK_MB = 15.0, 1024
 GROWTH_SLACK = 1.1  # 30k/10k time <= 3.3: 10% above linear
@@ -121,6 +123,10 @@ class Result:
     # night changes it, and its stage lines.
     next_night: Run | None = None
     next_stages: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    # Then issue 20's cold build: the same content again with the search cache lost (as when
+    # Pagefind or the indexer changes), every other cache kept.
+    search_lost: Run | None = None
+    search_lost_stages: dict[str, tuple[float, float | None]] = field(default_factory=dict)
 
 
 def main() -> int:
@@ -344,13 +350,21 @@ def build_ours(content: Path, folder: Path, papers: int, browser: bool) -> Resul
         command[command.index("--content") + 1] = str(next_night(content, folder / "next"))
         # As the nightly workflow starts: a fresh checkout, and build/ holding only the
         # caches that actions/cache restores.
-        set_aside(site, folder.parent)
-        for path in build_dir.iterdir():
-            if path.name not in CACHES:
-                set_aside(path, folder.parent)
+        fresh_checkout(site, build_dir, folder.parent)
         result.next_night = run(command, folder, f"next night, {papers:,} papers")
         result.next_stages = parse_stages(result.next_night.output)
+        fresh_checkout(site, build_dir, folder.parent, lose=SEARCH_CACHE)
+        result.search_lost = run(command, folder, f"search cache lost, {papers:,} papers")
+        result.search_lost_stages = parse_stages(result.search_lost.output)
     return result
+
+
+def fresh_checkout(site: Path, build_dir: Path, work: Path, lose: str = "") -> None:
+    """Leave build/ as a nightly run finds it: only the caches actions/cache restores."""
+    set_aside(site, work)
+    for path in build_dir.iterdir():
+        if path.name not in CACHES or path.name == lose:
+            set_aside(path, work)
 
 
 REFETCHED = 14  # days each night fetches again: Hugging Face's lists change for two weeks
@@ -528,6 +542,16 @@ def _night(result: Result) -> str:
     return f"{_s(result.next_night.seconds)}, {_mib(result.next_night.tree_kb)}{said}"
 
 
+def _lost(result: Result) -> str:
+    """The build with the search cache lost: time, memory and CPU."""
+    lost = result.search_lost
+    if not lost:
+        return NONE
+    notes = [note for stage, note in _notes(lost.output) if stage == "search index"]
+    said = f" (search index: {notes[0]})" if notes else ""
+    return f"{_s(lost.seconds)}, {_mib(lost.tree_kb)}, CPU {_s(lost.cpu)}{said}"
+
+
 def _notes(output: str) -> list[tuple[str, str]]:
     """(stage, note) of stage lines that carry a note in brackets."""
     found = (STAGE_LINE.match(line.strip()) for line in output.splitlines())
@@ -616,10 +640,20 @@ def _targets(ours: dict[int, Result], stock: Result | None, timeout: float) -> l
     sizes = sorted(ours)
     big = ours[sizes[-1]]
     peak = max(big.run.tree_kb / 1024, _own_peak(big) or 0)
-    rows = [
-        ["whole `generator build`, cold (no caches)", f"≤ {BUILD_SECONDS:.0f} s",
-         _s(_seconds(big)), _seconds(big) <= BUILD_SECONDS],
-        ["cold build's peak memory", f"≤ {PEAK_MB / 1024:.0f} GB", f"{peak:,.0f} MB",
+    rows: list[list[Any]] = []
+    if big.search_lost:  # the cold build as the issue defines it
+        lost = big.search_lost
+        lost_peak = max(lost.tree_kb / 1024, _own_peak_of(big.search_lost_stages) or 0)
+        rows += [
+            ["cold `generator build`: search cache lost, other caches kept",
+             f"≤ {BUILD_SECONDS:.0f} s", _s(lost.seconds), lost.seconds <= BUILD_SECONDS],
+            ["cold build's peak memory", f"≤ {PEAK_MB / 1024:.0f} GB",
+             f"{lost_peak:,.0f} MB", lost_peak <= PEAK_MB],
+        ]  # fmt: skip
+    rows += [
+        ["whole `generator build` from scratch (no caches at all)", "reported",
+         _s(_seconds(big)), None],
+        ["from scratch: peak memory", f"≤ {PEAK_MB / 1024:.0f} GB", f"{peak:,.0f} MB",
          peak <= PEAK_MB],
     ]  # fmt: skip
     if big.next_night:
@@ -668,7 +702,7 @@ def _ratio(stock: Result, ours: Result, timeout: float) -> str:
 
 def _summary(ours: dict[int, Result]) -> list[str]:
     head = ["papers", "day pages", "whole build", "CPU", "growth", "peak RSS", "next night"]
-    head += ["site/ on disk"]
+    head += ["search cache lost", "site/ on disk"]
     head += ["bytes in files", "files"]
     head += ["day page HTML", "first search"]
     rows, previous = [], None
@@ -680,7 +714,8 @@ def _summary(ours: dict[int, Result]) -> list[str]:
         rows.append([
             f"{papers:,}", f"{len(result.day_pages):,}", _s(_seconds(result)),
             _s(result.run.cpu), growth,
-            _peak(result), _night(result), _mb(result.site.bytes), _mb(result.site.content),
+            _peak(result), _night(result), _lost(result),
+            _mb(result.site.bytes), _mb(result.site.content),
             f"{result.site.files:,}", _day_page(result),
             _search(result),
         ])  # fmt: skip

@@ -68,7 +68,7 @@ def test_report_has_both_sizes_with_numbers(report: str) -> None:
     rows = {row[0]: row for row in _rows(report, "Whole `generator build`")}
     assert set(rows) == {"60", "120"}
     for row in rows.values():
-        _, days, seconds, cpu, _, peak, night, site, content, files, day_page, search = row
+        _, days, seconds, cpu, _, peak, night, lost, site, content, files, day_page, search = row
         assert int(days) > 0 and int(files.replace(",", "")) > 0
         assert _number(seconds, " s") > 0 and _number(cpu, " s") > 0
         # The next night's build takes the unchanged years' search index from build/.
@@ -76,6 +76,9 @@ def test_report_has_both_sizes_with_numbers(report: str) -> None:
         # Only the changed year (the newest day's) is indexed again.
         kept = re.search(r"search index: (\d+) of (\d+) years unchanged", night)
         assert kept and int(kept[1]) == int(kept[2]) - 1, night
+        # Issue 20's cold build: every year indexed again, the other caches kept.
+        assert _number(lost, " s") > 0 and _number(lost, " MB") > 0
+        assert re.search(r"search index: 0 of \d+ years unchanged", lost), lost
         assert _number(peak, " MB") > 0
         assert _number(site, " MB") >= _number(content, " MB") > 0
         assert _number(day_page, " KB") > 0
@@ -104,10 +107,13 @@ def test_report_compares_with_stock_material(report: str) -> None:
     assert re.fullmatch(r"[\d.]+" + TIMES, targets["faster than stock Material (120 papers)"][2])
     assert all(row[3] in ("✓ met", "✗ missed", "") for row in targets.values())
     assert {row[0] for row in targets.values() if row[1] == "reported"} == {
+        "whole `generator build` from scratch (no caches at all)",
         "the Pages artifact (tar of site/)",
         "site/ on disk (4 KB blocks)",
     }
     assert _number(targets["the Pages artifact (tar of site/)"][2], " MB") > 0
+    cold = targets["cold `generator build`: search cache lost, other caches kept"]
+    assert cold[1] == "≤ 30 s" and _number(cold[2], " s") > 0
 
 
 def test_parse_stages_reads_both_line_formats() -> None:
