@@ -589,7 +589,9 @@ def report(ours: dict[int, Result], stock: Result | None, timeout: float, machin
             "this section; `make test` runs it on a tiny archive (tests/test_bench.py), untimed. "
             f"The next night is the same archive with its newest {REFETCHED} days' upvotes "
             "changed, as the nightly refetch of two weeks finds them, built again with the "
-            "first build's build/ folder (its caches) kept."
+            "first build's build/ folder (its caches) kept. The cold build is issue 20's: "
+            "that night's content built once more with the search cache lost (as when "
+            "Pagefind or the indexer changes) and every other cache kept."
         ),
         "",
         "```sh",
