@@ -342,6 +342,8 @@ def test_cite_without_clipboard_shows_the_entry_selected(
     )
     assert selected == area.input_value()
     tab.page.keyboard.press("Escape")
+    # Removed on its close event, which comes after the key: under load, a moment later.
+    tab.page.locator("dialog").wait_for(state="detached", timeout=5000)
     assert tab.page.locator("dialog").count() == 0
 
 

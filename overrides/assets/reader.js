@@ -401,16 +401,15 @@
     const mine = storage ? savedIds() : new Set();
     for (const p of papers) {
       const name = hidden(" " + p.title.textContent);
-      // A list's items hold an empty .dpa-tools of the buttons' size (reader.css), so that
-      // filling it moves nothing; a day page's papers take it at the end of their links line.
+      // A list item's empty slot has the buttons' size (reader.css): filling it moves nothing.
       const tools = p.el.querySelector(":scope > .dpa-tools") || el("span", { class: "dpa-tools" });
       if (storage) {
         p.save = button(["Save", name.cloneNode(true)], () => toggleSave(p), { class: "dpa-btn dpa-save", "aria-pressed": mine.has(p.id) });
         tools.append(p.save);
       }
       tools.append(button(["Cite", name], () => cite(p)));
-      const links = p.el.querySelector(".dpa-links");
       if (tools.parentElement) continue;
+      const links = p.el.querySelector(".dpa-links");
       if (links) links.append(" ", tools);
       else (p.el.querySelector(".dpa-votes") || p.title).after(" ", tools);
     }
