@@ -108,7 +108,8 @@ class Generator:
             # A paper's topic slugs, for the reader's topic: watch and mute terms.
             topics_of=lambda paper_id: " ".join(archive.paper_topics.get(paper_id, ())),
             correction_url=self.correction_url,
-            coins_kev=functools.cache(coins),  # the same KEV on every page the paper is on
+            # The same KEV on every page the paper is on; URL-safe characters only (coins()).
+            coins_kev=functools.cache(lambda paper: Markup(coins(paper))),
             absolute=config.url,
             site_name=config.site_name,
             email_signup_url=config.email_signup_url,

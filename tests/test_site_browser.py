@@ -148,6 +148,22 @@ def test_hostile_text_stays_text(base_url: str, visit: Any) -> None:
     v.check()
 
 
+def test_coins_read_in_the_browser_as_written(base_url: str, visit: Any, tmp_path: Path) -> None:
+    # Zotero's connector reads span.title in the page: the bare & must come back as written.
+    from generator.archive import load_archive
+    from generator.citations import coins
+
+    archive = load_archive(fixture_content(tmp_path))
+    v = visit()
+    v.page.goto(base_url + "2025/06/09/")
+    read = v.page.evaluate(
+        "[...document.querySelectorAll('.Z3988')].map((s) => [s.closest('section').id, s.title])"
+    )
+    assert [kev for _, kev in read] == [coins(archive.papers[paper_id]) for paper_id, _ in read]
+    assert len(read) == 2 and "%3Cscript%3E" in read[1][1]  # the hostile title
+    v.check()
+
+
 def test_usable_at_375_px(base_url: str, visit: Any) -> None:
     v = visit(width=375)
     v.page.goto(base_url + "2025/06/10/")
