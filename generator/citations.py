@@ -80,6 +80,7 @@ KEY_WORDS = 2  # title words in a key (arXiv takes up to four): vaswani2017atten
 # add 6.3 KB (95th percentile 13.2 KB). The .bib file has every author.
 # _macros.html.j2 says 10 too: tests/test_citations.py compares its spans with coins().
 COINS_AUTHORS = 10
+_KEV_SAFE = re.compile(r"[A-Za-z0-9_.~%+:/=&-]*")  # what coins() may write
 _AND = re.compile(r"(?<!\S)and(?!\S)", re.IGNORECASE)
 
 
@@ -251,4 +252,7 @@ def coins(paper: Paper) -> str:
     # (pages.py marks it safe; no character reference starts "&rft" or "&ctx"), 2 KB less on a
     # day page than with every & written &amp; and every : and / encoded. Zotero, parse_qs and
     # decodeURIComponent read ":" and "/" alike either way.
-    return urlencode(coins_pairs(paper), safe=":/")
+    kev = urlencode(coins_pairs(paper), safe=":/")
+    if not _KEV_SAFE.fullmatch(kev):  # a bug here, whatever the paper's text
+        raise ValueError(f"COinS of {paper.id} is not URL-safe text: {kev[:80]!r}")
+    return kev

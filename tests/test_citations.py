@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import urls
+from generator import citations, urls
 from generator.archive import Archive, load_archive
 from generator.build import build_site
 from generator.citations import (
@@ -383,3 +383,11 @@ def test_reader_js_keeps_the_same_math_allowlist() -> None:
     assert commands and symbols, "reader.js's lists were not found"
     assert set(commands.group(1).split()) == _MATH_COMMANDS
     assert {"\\" + char for char in symbols.group(1)} == _MATH_SYMBOLS
+
+
+def test_coins_refuses_to_write_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pages.py puts coins() into the attribute unescaped: were its encoding ever to let a
+    # quote or a bracket through, the build stops instead.
+    monkeypatch.setattr(citations, "urlencode", lambda pairs, safe="": '"><script>x</script>')
+    with pytest.raises(ValueError, match="not URL-safe"):
+        coins(_paper())
