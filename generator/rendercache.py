@@ -23,7 +23,9 @@ CODE = Path(__file__).parent  # the code and templates every page is made with
 # from them, and a new Pagefind or indexer is what makes a build cold (issue 20): it rebuilds
 # the index, not every page as well.
 SEARCH_CODE = CODE / "search"
-SEARCH_PACKAGES = frozenset({"pagefind", "pagefind-bin", "cbor2"})
+# The packages a search bundle is made with: search/cache.py names its bundles by them.
+SEARCH_PACKAGES = ("pagefind", "pagefind_bin", "cbor2")
+_LEFT_OUT = frozenset(name.replace("_", "-") for name in SEARCH_PACKAGES)
 
 
 @cache
@@ -32,7 +34,7 @@ def code_fingerprint() -> bytes:
     digest = hashlib.sha256()
     found = {(d.metadata["Name"], d.version) for d in distributions()}
     for name, version in sorted(found):
-        if name.lower().replace("_", "-") not in SEARCH_PACKAGES:
+        if name.lower().replace("_", "-") not in _LEFT_OUT:
             digest.update(f"{name} {version}\n".encode())
     for path in sorted(CODE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and SEARCH_CODE not in path.parents:

@@ -14,6 +14,7 @@ from dataclasses import fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ..rendercache import SEARCH_PACKAGES
 from .records import SearchRecord
 
 # The files whose code decides a bundle's bytes: this package's (records, Pagefind's driving,
@@ -35,7 +36,7 @@ def cache_key(records: list[SearchRecord]) -> str:
 
 def _versions() -> list[str]:
     found = []
-    for package in ("pagefind", "pagefind_bin", "cbor2"):
+    for package in SEARCH_PACKAGES:
         try:
             found.append(f"{package} {version(package)}")
         except PackageNotFoundError:  # a binary from elsewhere (PAGEFIND_BINARY_PATH, say)
